@@ -1,0 +1,30 @@
+/**
+ * Who is calling: the account's root user or an IAM user, and how they authenticated.
+ */
+import type { User } from "../store/store.js";
+
+export type Principal =
+  | { readonly type: "root"; readonly accountId: string }
+  | { readonly type: "user"; readonly accountId: string; readonly user: User };
+
+export interface Caller {
+  readonly principal: Principal;
+  /** The access key id the request was signed with. */
+  readonly accessKeyId: string;
+  /** Credential-scope region and service of the request. */
+  readonly region: string;
+  readonly service: string;
+}
+
+export const rootArn = (accountId: string): string => `arn:aws:iam::${accountId}:root`;
+export const userArn = (accountId: string, path: string, userName: string): string =>
+  `arn:aws:iam::${accountId}:user${path}${userName}`;
+
+export function principalArn(p: Principal): string {
+  return p.type === "root" ? rootArn(p.accountId) : userArn(p.accountId, p.user.path, p.user.userName);
+}
+
+/** GetCallerIdentity's UserId: the account id for root, the AIDA id for a user (spec §3.2). */
+export function principalUserId(p: Principal): string {
+  return p.type === "root" ? p.accountId : p.user.userId;
+}

@@ -1,0 +1,156 @@
+/**
+ * Access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey,
+ * GetAccessKeyLastUsed, and the issuing of a key that `mfa-sts init` shares.
+ */
+import { requireIamPermission } from "../auth/rules.js";
+import { principalArn } from "../auth/principal.js";
+import { AwsError, Errors } from "../errors.js";
+import { newAccessKeyId, newSecretAccessKey } from "../ids.js";
+import { IAM, type Operation } from "../protocol/operation.js";
+import { XmlList } from "../protocol/xml.js";
+import type { Deps } from "../server/deps.js";
+import type { AccessKey, AccessKeyStatus } from "../store/store.js";
+import { decodeMarker, encodeMarker } from "./marker.js";
+import * as shape from "./shapes.js";
+import { targetUser } from "./users.js";
+
+/** AWS's quota: two access keys per user (and per root user). */
+export const ACCESS_KEYS_PER_USER = 2;
+
+export interface IssuedAccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  createdAt: Date;
+}
+
+/**
+ * Creates an Active key for a user (null = root). The secret is sealed before it reaches the
+ * store, bound to the key id. Throws NoSuchEntity or LimitExceeded as AWS does.
+ */
+export async function issueAccessKey(deps: Deps, accountId: string, userName: string | null): Promise<IssuedAccessKey> {
+  const accessKeyId = newAccessKeyId(deps.random);
+  const secretAccessKey = newSecretAccessKey(deps.random);
+  const createdAt = new Date(deps.clock.now());
+  const key: AccessKey = {
+    accessKeyId,
+    accountId,
+    userName,
+    sealedSecret: deps.secrets.seal(secretAccessKey, accessKeyId),
+    status: "Active",
+    createdAt,
+    lastUsed: null,
+  };
+  const result = await deps.store.createAccessKey(key, ACCESS_KEYS_PER_USER);
+  if (result === "no-user") throw Errors.noSuchUser(userName ?? "");
+  if (result === "quota") throw Errors.accessKeyQuota();
+  return { accessKeyId, secretAccessKey, createdAt };
+}
+
+export const createAccessKey: Operation = {
+  service: IAM,
+  action: "CreateAccessKey",
+  input: { UserName: shape.existingUserName },
+  async run(ctx, input) {
+    const target = await targetUser(ctx, input.UserName as string | undefined);
+    requireIamPermission(ctx.caller, "CreateAccessKey", target.arn);
+    // Keys are stored under the user's canonical name; report it as stored ("Alice" finds "alice").
+    const owner = target.user?.userName ?? target.name;
+    const key = await issueAccessKey(ctx.deps, ctx.caller.principal.accountId, owner);
+    return {
+      AccessKey: {
+        UserName: owner ?? undefined,
+        AccessKeyId: key.accessKeyId,
+        Status: "Active",
+        SecretAccessKey: key.secretAccessKey,
+        CreateDate: key.createdAt,
+      },
+    };
+  },
+};
+
+export const listAccessKeys: Operation = {
+  service: IAM,
+  action: "ListAccessKeys",
+  input: { UserName: shape.existingUserName, Marker: shape.marker, MaxItems: shape.maxItems },
+  async run(ctx, input) {
+    const target = await targetUser(ctx, input.UserName as string | undefined);
+    requireIamPermission(ctx.caller, "ListAccessKeys", target.arn);
+    if (target.name !== null && !target.user) throw Errors.noSuchUser(target.name);
+    const after = decodeMarker("keys", input.Marker as string | undefined);
+    const limit = (input.MaxItems as number | undefined) ?? shape.DEFAULT_MAX_ITEMS;
+    const all = await ctx.deps.store.listAccessKeys(ctx.caller.principal.accountId, target.user?.userName ?? null);
+    const start = after === undefined ? 0 : all.findIndex((k) => k.accessKeyId === after) + 1;
+    const items = all.slice(start, start + limit);
+    const truncated = start + limit < all.length;
+    return {
+      AccessKeyMetadata: new XmlList(
+        items.map((k) => ({
+          UserName: k.userName ?? undefined,
+          AccessKeyId: k.accessKeyId,
+          Status: k.status,
+          CreateDate: k.createdAt,
+        })),
+      ),
+      IsTruncated: truncated,
+      Marker: truncated ? encodeMarker("keys", items[items.length - 1]!.accessKeyId) : undefined,
+    };
+  },
+};
+
+export const updateAccessKey: Operation = {
+  service: IAM,
+  action: "UpdateAccessKey",
+  input: {
+    UserName: shape.existingUserName,
+    AccessKeyId: { ...shape.accessKeyId, required: true },
+    Status: { ...shape.accessKeyStatus, required: true },
+  },
+  async run(ctx, input) {
+    const target = await targetUser(ctx, input.UserName as string | undefined);
+    requireIamPermission(ctx.caller, "UpdateAccessKey", target.arn);
+    if (target.name !== null && !target.user) throw Errors.noSuchUser(target.name);
+    const id = input.AccessKeyId as string;
+    const status = input.Status as AccessKeyStatus | "Expired";
+    // UNCONFIRMED: the model lists "Expired", but only AWS itself expires keys.
+    if (status === "Expired") throw new AwsError("InvalidInput", 400, "Status Expired cannot be set by a caller.");
+    const ok = await ctx.deps.store.updateAccessKeyStatus(ctx.caller.principal.accountId, target.user?.userName ?? null, id, status);
+    if (!ok) throw Errors.noSuchAccessKey(id);
+    return undefined;
+  },
+};
+
+export const deleteAccessKey: Operation = {
+  service: IAM,
+  action: "DeleteAccessKey",
+  input: { UserName: shape.existingUserName, AccessKeyId: { ...shape.accessKeyId, required: true } },
+  async run(ctx, input) {
+    const target = await targetUser(ctx, input.UserName as string | undefined);
+    requireIamPermission(ctx.caller, "DeleteAccessKey", target.arn);
+    if (target.name !== null && !target.user) throw Errors.noSuchUser(target.name);
+    const id = input.AccessKeyId as string;
+    const ok = await ctx.deps.store.deleteAccessKey(ctx.caller.principal.accountId, target.user?.userName ?? null, id);
+    if (!ok) throw Errors.noSuchAccessKey(id);
+    return undefined;
+  },
+};
+
+export const getAccessKeyLastUsed: Operation = {
+  service: IAM,
+  action: "GetAccessKeyLastUsed",
+  input: { AccessKeyId: { ...shape.accessKeyId, required: true } },
+  async run(ctx, input) {
+    const id = input.AccessKeyId as string;
+    const key = await ctx.deps.store.getAccessKey(id);
+    // Recorded against AWS: an unknown key (or another account's) is refused, not "not found",
+    // and the refusal names the key itself as the resource. Users without policies get the same.
+    if (!key || key.accountId !== ctx.caller.principal.accountId || ctx.caller.principal.type !== "root") {
+      throw Errors.accessKeyLastUsedDenied(principalArn(ctx.caller.principal), id);
+    }
+    return {
+      UserName: key.userName ?? undefined,
+      AccessKeyLastUsed: key.lastUsed
+        ? { LastUsedDate: key.lastUsed.date, ServiceName: key.lastUsed.service, Region: key.lastUsed.region }
+        : { ServiceName: "N/A", Region: "N/A" },
+    };
+  },
+};

@@ -1,0 +1,132 @@
+/** IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser. */
+import { requireIamPermission } from "../auth/rules.js";
+import { principalArn, rootArn, userArn, type Caller } from "../auth/principal.js";
+import { Errors } from "../errors.js";
+import { newUserId } from "../ids.js";
+import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
+import { XmlList, type XmlObject } from "../protocol/xml.js";
+import type { User } from "../store/store.js";
+import { decodeMarker, encodeMarker } from "./marker.js";
+import * as shape from "./shapes.js";
+
+export function userXml(user: User): XmlObject {
+  return {
+    Path: user.path,
+    UserName: user.userName,
+    UserId: user.userId,
+    Arn: userArn(user.accountId, user.path, user.userName),
+    CreateDate: user.createdAt,
+  };
+}
+
+/**
+ * The user an action is about: the named one, else the caller itself. Also the resource ARN
+ * that authorization is checked against (the user's ARN, with its path when it exists).
+ */
+export async function targetUser(
+  ctx: OperationContext,
+  userName: string | undefined,
+): Promise<{ user: User | undefined; name: string | null; arn: string }> {
+  const { principal } = ctx.caller;
+  if (userName === undefined) {
+    if (principal.type === "root") return { user: undefined, name: null, arn: rootArn(principal.accountId) };
+    return { user: principal.user, name: principal.user.userName, arn: principalArn(principal) };
+  }
+  const user = await ctx.deps.store.getUser(principal.accountId, userName);
+  return { user, name: userName, arn: user ? userArn(user.accountId, user.path, user.userName) : userArn(principal.accountId, "/", userName) };
+}
+
+const accountOf = (caller: Caller): string => caller.principal.accountId;
+
+export const createUser: Operation = {
+  service: IAM,
+  action: "CreateUser",
+  input: { Path: shape.path, UserName: { ...shape.userName, required: true } },
+  async run(ctx, input) {
+    const name = input.UserName as string;
+    const path = (input.Path as string | undefined) ?? "/";
+    const accountId = accountOf(ctx.caller);
+    requireIamPermission(ctx.caller, "CreateUser", userArn(accountId, path, name));
+    const user: User = {
+      accountId,
+      userId: newUserId(ctx.deps.random),
+      userName: name,
+      path,
+      createdAt: new Date(ctx.deps.clock.now()),
+    };
+    if ((await ctx.deps.store.createUser(user)) === "exists") throw Errors.userExists(name);
+    return { User: userXml(user) };
+  },
+};
+
+export const getUser: Operation = {
+  service: IAM,
+  action: "GetUser",
+  input: { UserName: shape.existingUserName },
+  async run(ctx, input) {
+    const target = await targetUser(ctx, input.UserName as string | undefined);
+    requireIamPermission(ctx.caller, "GetUser", target.arn);
+    if (target.name === null) {
+      // The root user: AWS answers with the account id as UserId and the root ARN.
+      const accountId = accountOf(ctx.caller);
+      const account = (await ctx.deps.store.listAccounts()).find((a) => a.id === accountId);
+      return { User: { UserId: accountId, Arn: rootArn(accountId), CreateDate: account?.createdAt } };
+    }
+    if (!target.user) throw Errors.noSuchUser(target.name);
+    return { User: userXml(target.user) };
+  },
+};
+
+export const listUsers: Operation = {
+  service: IAM,
+  action: "ListUsers",
+  input: { PathPrefix: shape.pathPrefix, Marker: shape.marker, MaxItems: shape.maxItems },
+  async run(ctx, input) {
+    const accountId = accountOf(ctx.caller);
+    requireIamPermission(ctx.caller, "ListUsers", `arn:aws:iam::${accountId}:user/`);
+    const page = await ctx.deps.store.listUsers(accountId, {
+      pathPrefix: (input.PathPrefix as string | undefined) ?? "/",
+      after: decodeMarker("users", input.Marker as string | undefined),
+      limit: (input.MaxItems as number | undefined) ?? shape.DEFAULT_MAX_ITEMS,
+    });
+    return {
+      Users: new XmlList(page.items.map(userXml)),
+      IsTruncated: page.next !== undefined,
+      Marker: page.next === undefined ? undefined : encodeMarker("users", page.next),
+    };
+  },
+};
+
+export const updateUser: Operation = {
+  service: IAM,
+  action: "UpdateUser",
+  input: { UserName: { ...shape.existingUserName, required: true }, NewPath: shape.path, NewUserName: shape.userName },
+  async run(ctx, input) {
+    const name = input.UserName as string;
+    const target = await targetUser(ctx, name);
+    requireIamPermission(ctx.caller, "UpdateUser", target.arn);
+    const newUserName = input.NewUserName as string | undefined;
+    const result = await ctx.deps.store.updateUser(accountOf(ctx.caller), name, {
+      newUserName,
+      newPath: input.NewPath as string | undefined,
+    });
+    if (result === "not-found") throw Errors.noSuchUser(name);
+    if (result === "exists") throw Errors.userExists(newUserName!);
+    return undefined;
+  },
+};
+
+export const deleteUser: Operation = {
+  service: IAM,
+  action: "DeleteUser",
+  input: { UserName: { ...shape.existingUserName, required: true } },
+  async run(ctx, input) {
+    const name = input.UserName as string;
+    const target = await targetUser(ctx, name);
+    requireIamPermission(ctx.caller, "DeleteUser", target.arn);
+    const result = await ctx.deps.store.deleteUser(accountOf(ctx.caller), name);
+    if (result === "not-found") throw Errors.noSuchUser(name);
+    if (result === "has-access-keys") throw Errors.deleteConflict("access keys");
+    return undefined;
+  },
+};

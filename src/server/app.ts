@@ -1,0 +1,71 @@
+/**
+ * The server's core on plain values: a WireRequest in, a WireResponse out. No sockets here, so
+ * tests can drive the whole pipeline in memory. Flow (DESIGN.md): parameters → authentication →
+ * operation → shape validation → the operation (which authorizes) → XML result, and every
+ * failure becomes AWS's error envelope. Anything unexpected is a 500 InternalFailure whose cause
+ * is logged without secrets.
+ */
+import { readSignature, verifyCaller } from "../auth/authenticate.js";
+import { AwsError, Errors } from "../errors.js";
+import { errorDocument, resultDocument, type QueryService } from "../protocol/envelope.js";
+import { STS } from "../protocol/operation.js";
+import { parseQueryParams } from "../protocol/query.js";
+import { validateInput } from "../protocol/shapes.js";
+import type { WireRequest } from "../sigv4/types.js";
+import type { Deps } from "./deps.js";
+import { findOperation, SERVICES } from "./routes.js";
+
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type App = (req: WireRequest) => Promise<WireResponse>;
+
+/** The headers AWS sends with every Query response; Date comes from the injected clock. */
+export function xmlResponse(status: number, requestId: string, body: string, now: number): WireResponse {
+  return {
+    status,
+    headers: {
+      "x-amzn-RequestId": requestId,
+      "Content-Type": "text/xml",
+      "Content-Length": String(Buffer.byteLength(body)),
+      Date: new Date(now).toUTCString(),
+    },
+    body,
+  };
+}
+
+export function createApp(deps: Deps): App {
+  return async function handle(req: WireRequest): Promise<WireResponse> {
+    const requestId = deps.random.uuid();
+    const started = deps.clock.now();
+    let service: QueryService = STS;
+    let action: string | undefined;
+    try {
+      const params = parseQueryParams(req);
+      const signature = readSignature(req);
+      // From here on errors speak the namespace of the service the request was signed for.
+      service = SERVICES.get(signature.service) ?? STS;
+      const caller = await verifyCaller(req, signature, deps);
+      action = params.get("Action");
+      if (action === undefined || action === "") throw Errors.missingAction();
+      const version = params.get("Version");
+      // UNCONFIRMED (spec §10.2): AWS's answer to a missing or other Version.
+      if (version === undefined) throw new AwsError("MissingParameter", 400, "The request must contain the parameter Version");
+      const operation = findOperation(service.name, action);
+      if (!operation || version !== service.version) throw Errors.invalidAction(action, version);
+      const input = validateInput(operation.input, params);
+      const result = await operation.run({ caller, deps, requestId }, input);
+      const response = xmlResponse(200, requestId, resultDocument(service, action, result, requestId), deps.clock.now());
+      deps.logger.debug({ requestId, service: service.name, action, status: 200, ms: deps.clock.now() - started });
+      return response;
+    } catch (e) {
+      const error = e instanceof AwsError ? e : Errors.internalFailure();
+      if (error.status >= 500) deps.logger.error({ requestId, action, err: e }, "request failed");
+      else deps.logger.debug({ requestId, service: service.name, action, status: error.status, code: error.code });
+      return xmlResponse(error.status, requestId, errorDocument(service, error, requestId), deps.clock.now());
+    }
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Structured logs (pino) on stderr. Log lines carry only what we put in them: request id,
+ * action, status, error code, timing. Headers, bodies, secrets, session tokens and MFA codes
+ * are never passed in; the redact list is a second line of defence for causes of 500s.
+ */
+import { pino } from "pino";
+
+export type Logger = pino.Logger;
+
+const REDACT = [
+  "*.authorization",
+  "*.Authorization",
+  "*.secret",
+  "*.secretAccessKey",
+  "*.SecretAccessKey",
+  "*.sessionToken",
+  "*.SessionToken",
+  "*.tokenCode",
+  "*.TokenCode",
+  "*.sealedSecret",
+  "headers",
+  "body",
+];
+
+export function createLogger(level: string = "info", destination: pino.DestinationStream = pino.destination(2)): Logger {
+  return pino({ level, base: undefined, redact: { paths: REDACT, censor: "[redacted]" } }, destination);
+}
+
+export const silentLogger: Logger = pino({ level: "silent" });

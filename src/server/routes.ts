@@ -1,0 +1,34 @@
+/**
+ * One port, both services (DESIGN.md decision 6): the credential scope's service and the Action
+ * pick the operation, as AWS's separate sts and iam hosts would.
+ */
+import * as keys from "../iam/access-keys.js";
+import * as users from "../iam/users.js";
+import { IAM, STS, type Operation } from "../protocol/operation.js";
+import type { QueryService } from "../protocol/envelope.js";
+import { getCallerIdentity } from "../sts/get-caller-identity.js";
+
+const OPERATIONS: readonly Operation[] = [
+  getCallerIdentity,
+  users.createUser,
+  users.getUser,
+  users.listUsers,
+  users.updateUser,
+  users.deleteUser,
+  keys.createAccessKey,
+  keys.listAccessKeys,
+  keys.updateAccessKey,
+  keys.deleteAccessKey,
+  keys.getAccessKeyLastUsed,
+];
+
+export const SERVICES: ReadonlyMap<string, QueryService> = new Map([
+  [STS.name, STS],
+  [IAM.name, IAM],
+]);
+
+const byServiceAction = new Map(OPERATIONS.map((op) => [`${op.service.name}:${op.action}`, op]));
+
+export function findOperation(service: string, action: string): Operation | undefined {
+  return byServiceAction.get(`${service}:${action}`);
+}

@@ -1,0 +1,80 @@
+/**
+ * Start and stop the server: open the data directory, make sure the account exists (printing
+ * the first root key once), listen, and on close stop accepting, let in-flight requests finish,
+ * then close the store.
+ */
+import type { AddressInfo } from "node:net";
+import { systemClock, type Clock } from "../clock.js";
+import { ensureAccount, issueRootKey } from "../iam/account.js";
+import { cryptoRandom, type Random } from "../ids.js";
+import { createApp } from "./app.js";
+import { openDataDir } from "./data-dir.js";
+import type { Deps } from "./deps.js";
+import { createHttpServer } from "./http.js";
+import type { Logger } from "./logger.js";
+
+export interface ServeOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  masterKey: string | undefined;
+  logger: Logger;
+  clock?: Clock;
+  random?: Random;
+  /** Where the one-time root key notice goes (stderr in the CLI). */
+  notice: (text: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { store, secrets } = openDataDir(options.dataDir, options.masterKey);
+  const deps: Deps = {
+    store,
+    secrets,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? cryptoRandom,
+    logger: options.logger,
+  };
+  try {
+    const { accountId, created } = await ensureAccount(deps);
+    if (created) {
+      const key = await issueRootKey(deps, accountId);
+      options.notice(
+        `initialized account ${accountId} in ${options.dataDir}\n` +
+          `root access key (shown once):\n` +
+          `  AWS_ACCESS_KEY_ID=${key.accessKeyId}\n` +
+          `  AWS_SECRET_ACCESS_KEY=${key.secretAccessKey}\n`,
+      );
+    }
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+
+  const server = createHttpServer(createApp(deps), deps);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }).then(() => store.close());
+      return closing;
+    },
+  };
+}
