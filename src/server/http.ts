@@ -14,10 +14,6 @@ import type { Deps } from "./deps.js";
 /** Query requests are small; 1 MiB is far above any real one. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-function send(res: ServerResponse, response: WireResponse): void {
-  res.writeHead(response.status, response.headers);
-  res.end(response.body);
-}
 
 /** An error envelope for failures outside the app (before a request reaches it). */
 function adapterError(error: AwsError, deps: AdapterDeps): WireResponse {
@@ -66,6 +62,14 @@ function toWireRequest(req: IncomingMessage, body: Buffer): WireRequest {
 }
 
 export function createHttpServer(app: App, deps: AdapterDeps): Server {
+  function send(res: ServerResponse, response: WireResponse): void {
+    // While shutting down, tell the client this connection will not be reused, so the process
+    // exits as soon as in-flight requests are answered (not when keep-alive expires).
+    if (!server.listening) res.setHeader("Connection", "close");
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+  }
+
   const server = createServer(async (req, res) => {
     try {
       if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {

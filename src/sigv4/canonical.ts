@@ -1,0 +1,151 @@
+import { createHash } from "node:crypto";
+import type { SigV4Auth, WireRequest } from "./types.js";
+import { SHA256_HEADER, SIGNATURE_QUERY_PARAM } from "./constants.js";
+import { percentDecode, splitQuery, uriEncode, wireBytes } from "./uri.js";
+
+/*
+ * Task 1 of SigV4: the canonical request, rebuilt from the bytes the client sent.
+ *
+ *   <method>\n<canonical URI>\n<canonical query>\n<canonical headers>\n\n<signed headers>\n<payload hash>
+ *
+ * The result is a wire string: one character per byte (see uri.ts), so that hashing it with
+ * `wireBytes` gives exactly the bytes the client hashed. Path and query come out as pure
+ * ASCII (everything else is percent-encoded); header values keep their bytes.
+ */
+
+export interface CanonicalOptions {
+  /**
+   * Remove dot segments and empty segments from the path before encoding it. AWS does this for
+   * every service except S3, so it is the default and what verifySignature uses; `false`
+   * exists to check the vector suites' "unnormalized" variants.
+   */
+  normalizePath?: boolean;
+}
+
+/**
+ * RFC 3986 section 5.2.4 dot-segment removal, plus AWS's collapsing of empty segments ("//"),
+ * exactly as botocore's remove_dot_segments: a leading '/' is kept, a trailing '/' is kept
+ * when anything remains, ".." above the root is dropped.
+ *
+ * It runs on the path as sent (still percent-encoded), so "%2E%2E" is an ordinary segment -
+ * as it is for every AWS signer.
+ */
+export function removeDotSegments(path: string): string {
+  if (path === "") return "";
+  const out: string[] = [];
+  for (const segment of path.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") out.pop();
+    else out.push(segment);
+  }
+  const first = path.startsWith("/") ? "/" : "";
+  const last = path.endsWith("/") && out.length > 0 ? "/" : "";
+  return first + out.join("/") + last;
+}
+
+/**
+ * The canonical URI: the (normalised) path as sent, URI-encoded once more, '/' excepted.
+ * For non-S3 services AWS encodes the already-encoded path again ("double encoding"): a path
+ * sent as /a%20b is signed as /a%2520b. botocore, smithy and aws4 all sign it that way, and a
+ * literal space the vectors put in a path becomes %20.
+ */
+export function canonicalUri(rawPath: string, normalizePath = true): string {
+  const path = normalizePath ? removeDotSegments(rawPath) : rawPath;
+  if (path === "") return "/";
+  return uriEncode(wireBytes(path), true);
+}
+
+function compareAscii(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The canonical query string: every parameter decoded then re-encoded with the unreserved set
+ * (so %7e and ~, or a raw space and %20, sign alike), sorted by encoded name then encoded
+ * value, `name=` for an empty value. '+' decodes as a space (see percentDecode).
+ * A presigned URL's own X-Amz-Signature is left out: it cannot sign itself.
+ */
+export function canonicalQuery(rawQuery: string, excludeSignature: boolean): string {
+  const pairs: Array<[string, string]> = [];
+  for (const { name, value } of splitQuery(rawQuery)) {
+    const encodedName = uriEncode(percentDecode(name, true), false);
+    if (excludeSignature && encodedName === SIGNATURE_QUERY_PARAM) continue;
+    pairs.push([encodedName, uriEncode(percentDecode(value, true), false)]);
+  }
+  pairs.sort((a, b) => compareAscii(a[0], b[0]) || compareAscii(a[1], b[1]));
+  return pairs.map(([n, v]) => `${n}=${v}`).join("&");
+}
+
+/**
+ * Whitespace for header-value trimming: ASCII only, as aws-c-auth does. Unicode whitespace
+ * must not count: a wire string's U+00A0 or U+0085 is a byte of a UTF-8 sequence, not a space.
+ */
+const WHITESPACE_RUN = /[\t\n\v\f\r ]+/g;
+
+/** Trimall: trim, and collapse inner whitespace runs to one space. */
+export function trimAll(value: string): string {
+  return value.replace(WHITESPACE_RUN, " ").replace(/^ | $/g, "");
+}
+
+/** Convert to a wire string (one char per byte); a no-op for what node's parser produces. */
+function asWireString(s: string): string {
+  return /[^\u0000-\u00ff]/.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s;
+}
+
+/**
+ * The canonical headers block (without its final blank line): one `name:value` line per
+ * signed header, in SignedHeaders order (clients send it sorted; we sign what they claimed).
+ * A header sent several times gives its trimmed values joined with ',' in arrival order.
+ * A signed header that is absent gives `name:` and the signature simply fails to match.
+ */
+export function canonicalHeaders(
+  headers: WireRequest["headers"],
+  signedHeaders: readonly string[],
+): string {
+  const wanted = new Map<string, string[]>();
+  for (const name of signedHeaders) wanted.set(name, []);
+  for (const [name, value] of headers) {
+    wanted.get(name.toLowerCase())?.push(trimAll(asWireString(value)));
+  }
+  return signedHeaders.map((name) => `${name}:${wanted.get(name)!.join(",")}`).join("\n");
+}
+
+/** Lower-case hex SHA-256 of bytes. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** The x-amz-content-sha256 header as sent (repeated ones joined with ','), if any. */
+export function declaredPayloadHash(req: WireRequest): string | undefined {
+  let value: string | undefined;
+  for (const [name, v] of req.headers) {
+    if (name.toLowerCase() === SHA256_HEADER) value = value === undefined ? v : `${value},${v}`;
+  }
+  return value;
+}
+
+/**
+ * The payload hash line. A client that sends x-amz-content-sha256 signs that value (the
+ * vectors' sign_body cases; "UNSIGNED-PAYLOAD" only ever because the header says so - unlike
+ * S3, a presigned URL for other services signs the body's hash). Otherwise the hash of the
+ * body. verifySignature separately insists that a declared hash is the body's real hash.
+ */
+export function payloadHash(req: WireRequest): string {
+  return declaredPayloadHash(req) ?? sha256Hex(req.body);
+}
+
+/** The canonical request for `req` as described by `auth`. */
+export function canonicalRequest(
+  req: WireRequest,
+  auth: SigV4Auth,
+  options: CanonicalOptions = {},
+): string {
+  return [
+    req.method,
+    canonicalUri(req.rawPath, options.normalizePath ?? true),
+    canonicalQuery(req.rawQuery, auth.form === "query"),
+    canonicalHeaders(req.headers, auth.signedHeaders) + "\n",
+    auth.signedHeaders.join(";"),
+    payloadHash(req),
+  ].join("\n");
+}

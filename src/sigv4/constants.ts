@@ -1,0 +1,46 @@
+/**
+ * Wire strings of AWS Signature Version 4, in one place so that every step spells them the
+ * same way. Header names are lower case because we always compare header names after
+ * lower-casing them (HTTP header names are case-insensitive); query parameter names keep
+ * AWS's spelling because query parameter names are case-sensitive.
+ */
+
+/** The only algorithm we verify; SigV4a (ECDSA) and SigV2 are not supported by this server. */
+export const ALGORITHM = "AWS4-HMAC-SHA256";
+
+/** Last element of every credential scope, and the last HMAC step of the signing key. */
+export const KEY_TYPE_IDENTIFIER = "aws4_request";
+
+// Headers (lower case).
+export const AUTHORIZATION_HEADER = "authorization";
+export const AMZ_DATE_HEADER = "x-amz-date";
+export const DATE_HEADER = "date";
+export const TOKEN_HEADER = "x-amz-security-token";
+export const SHA256_HEADER = "x-amz-content-sha256";
+export const HOST_HEADER = "host";
+
+// Presigned-URL query parameters (case-sensitive, as AWS spells them).
+export const ALGORITHM_QUERY_PARAM = "X-Amz-Algorithm";
+export const CREDENTIAL_QUERY_PARAM = "X-Amz-Credential";
+export const AMZ_DATE_QUERY_PARAM = "X-Amz-Date";
+export const SIGNED_HEADERS_QUERY_PARAM = "X-Amz-SignedHeaders";
+export const SIGNATURE_QUERY_PARAM = "X-Amz-Signature";
+export const EXPIRES_QUERY_PARAM = "X-Amz-Expires";
+export const TOKEN_QUERY_PARAM = "X-Amz-Security-Token";
+
+// Authorization header components.
+export const CREDENTIAL_COMPONENT = "Credential";
+export const SIGNED_HEADERS_COMPONENT = "SignedHeaders";
+export const SIGNATURE_COMPONENT = "Signature";
+
+/** Payload hash a client may declare (in x-amz-content-sha256) instead of hashing the body. */
+export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+
+/** How far X-Amz-Date may be from our clock, either way (AWS: 15 minutes, inclusive). */
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+
+/**
+ * Signing keys cached (one per secret/day/region/service). A handful of active keys per day
+ * is the normal load; the bound keeps a flood of distinct credential scopes from growing memory.
+ */
+export const SIGNING_KEY_CACHE_SIZE = 256;

@@ -1,0 +1,172 @@
+/**
+ * `mfa-sts init` and `mfa-sts serve` as spawned processes: output, exit codes, data directory,
+ * secrets at rest, signals, restart and kill -9 durability.
+ */
+import { CreateUserCommand, GetUserCommand } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { clientEnv, sdkClients } from "./helpers/clients.js";
+import { mfaSts, serve } from "./helpers/cli.js";
+import { tempDir } from "./helpers/server.js";
+
+/** Resolves once the port refuses new connections (the server stopped accepting); bounded. */
+async function refusingConnections(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const probe = connect(port, "127.0.0.1");
+      probe.on("connect", () => {
+        probe.destroy();
+        resolve(false);
+      });
+      probe.on("error", () => resolve(true));
+    });
+    if (refused) return;
+  }
+  throw new Error("the server kept accepting connections after SIGTERM");
+}
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  const e = clientEnv(undefined, extra);
+  delete e.AWS_DEFAULT_REGION;
+  return e;
+}
+
+describe("mfa-sts --help", () => {
+  it("lists the commands", async () => {
+    const res = await mfaSts(["--help"], env());
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("Usage: mfa-sts");
+    expect(res.stdout).toMatch(/init/);
+    expect(res.stdout).toMatch(/serve/);
+  });
+});
+
+describe("mfa-sts init", () => {
+  it("creates the account and a root key; again: same account, a second key; a third: a clear error", async () => {
+    const dir = tempDir();
+    const first = await mfaSts(["init", "--data-dir", dir, "--json"], env());
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const a = JSON.parse(first.stdout);
+    expect(Object.keys(a)).toEqual(["AccountId", "AccessKeyId", "SecretAccessKey"]);
+    expect(a.AccountId).toMatch(/^\d{12}$/);
+    expect(a.AccessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+    expect(a.SecretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
+
+    const second = await mfaSts(["init", "--data-dir", dir], env());
+    expect(second.code).toBe(0);
+    const lines = second.stdout.split("\n");
+    expect(lines[0]).toBe(`AccountId: ${a.AccountId}`);
+    expect(lines[1]).toMatch(/^AccessKeyId: AKIA[A-Z2-7]{16}$/);
+    expect(lines[2]).toMatch(/^SecretAccessKey: [A-Za-z0-9+/]{40}$/);
+
+    const third = await mfaSts(["init", "--data-dir", dir], env());
+    expect(third.code).toBe(1);
+    expect(third.stdout).toBe("");
+    expect(third.stderr).toBe(
+      "mfa-sts init: the root user already has 2 access keys, AWS's limit; delete one first (aws iam list-access-keys / aws iam delete-access-key --access-key-id ID)\n",
+    );
+
+    // Secrets at rest: the master key is private, and no secret is in the database in plaintext.
+    expect(statSync(join(dir, "master.key")).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const stored = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString("latin1")).join("");
+    expect(stored).toContain(a.AccessKeyId);
+    expect(stored).not.toContain(a.SecretAccessKey);
+  });
+
+  it("takes --account-id, refuses a bad one and a different one for an existing account", async () => {
+    const dir = tempDir();
+    const res = await mfaSts(["init", "--data-dir", dir, "--account-id", "000011112222", "--json"], env());
+    expect(JSON.parse(res.stdout).AccountId).toBe("000011112222");
+    const bad = await mfaSts(["init", "--data-dir", dir, "--account-id", "12345"], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("error: option '--account-id <id>' argument '12345' is invalid. must be 12 digits");
+    const other = await mfaSts(["init", "--data-dir", dir, "--account-id", "999999999999"], env());
+    expect(other.code).toBe(1);
+    expect(other.stderr).toBe("mfa-sts init: this data directory already holds account 000011112222, not 999999999999\n");
+  });
+
+  it("defaults to $XDG_DATA_HOME/mfa-sts, else ~/.local/share/mfa-sts", async () => {
+    const plain = env();
+    expect((await mfaSts(["init"], plain)).code).toBe(0);
+    expect(existsSync(join(plain.HOME!, ".local/share/mfa-sts/mfa-sts.db"))).toBe(true);
+    const xdg = tempDir();
+    const withXdg = env({ XDG_DATA_HOME: xdg });
+    expect((await mfaSts(["init"], withXdg)).code).toBe(0);
+    expect(existsSync(join(xdg, "mfa-sts/mfa-sts.db"))).toBe(true);
+  });
+});
+
+describe("mfa-sts serve", () => {
+  it("initializes an empty data dir once, prints the root key to stderr, serves, stops on SIGTERM with exit 0", async () => {
+    const dir = tempDir();
+    const first = await serve(["--data-dir", dir], env());
+    const m = /AWS_ACCESS_KEY_ID=(AKIA\w+)\n {2}AWS_SECRET_ACCESS_KEY=(\S+)\n/.exec(first.banner);
+    expect(m, first.banner).not.toBeNull();
+    expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+    const creds = { accessKeyId: m![1]!, secretAccessKey: m![2]! };
+    const me = await sdkClients(first.url, creds).sts.send(new GetCallerIdentityCommand({}));
+    expect(me.Arn).toMatch(/^arn:aws:iam::\d{12}:root$/);
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toMatchObject({ code: 0 });
+
+    // A restart prints no key and loses nothing.
+    const second = await serve(["--data-dir", dir], env());
+    expect(second.banner).not.toContain("AWS_SECRET_ACCESS_KEY");
+    expect((await sdkClients(second.url, creds).sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(me.Arn);
+    second.child.kill("SIGINT");
+    expect(await second.exited).toMatchObject({ code: 0 });
+  });
+
+  it("an acknowledged write survives kill -9", async () => {
+    const dir = tempDir();
+    const init = JSON.parse((await mfaSts(["init", "--data-dir", dir, "--json"], env())).stdout);
+    const creds = { accessKeyId: init.AccessKeyId, secretAccessKey: init.SecretAccessKey };
+    const first = await serve(["--data-dir", dir], env());
+    const created = await sdkClients(first.url, creds).iam.send(new CreateUserCommand({ UserName: "durable" }));
+    first.child.kill("SIGKILL");
+    expect(await first.exited).toMatchObject({ signal: "SIGKILL" });
+    const second = await serve(["--data-dir", dir], env());
+    const got = await sdkClients(second.url, creds).iam.send(new GetUserCommand({ UserName: "durable" }));
+    expect(got.User!.UserId).toBe(created.User!.UserId);
+    second.child.kill("SIGTERM");
+    await second.exited;
+  });
+
+  it("finishes an in-flight request before exiting on SIGTERM", async () => {
+    const dir = tempDir();
+    const proc = await serve(["--data-dir", dir], env());
+    const { port } = new URL(proc.url);
+    const body = "Action=GetCallerIdentity&Version=2011-06-15";
+    const socket = connect(Number(port), "127.0.0.1");
+    let response = "";
+    socket.on("data", (d) => (response += d.toString()));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    await new Promise((resolve) => socket.on("connect", resolve));
+    // Headers and half the body now; the rest after the signal.
+    socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    proc.child.kill("SIGTERM");
+    await refusingConnections(Number(port));
+    socket.write(body.slice(10));
+    await closed;
+    expect(response).toMatch(/^HTTP\/1\.1 403 /);
+    expect(response).toContain("<Code>MissingAuthenticationToken</Code>");
+    expect(await proc.exited).toMatchObject({ code: 0 });
+  });
+
+  it("a busy port is a clear error", async () => {
+    const dir = tempDir();
+    const proc = await serve(["--data-dir", dir], env());
+    const { port } = new URL(proc.url);
+    const res = await mfaSts(["serve", "--data-dir", dir, "--port", port], env());
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^mfa-sts serve: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+\n$/);
+    proc.child.kill("SIGTERM");
+    await proc.exited;
+  });
+});

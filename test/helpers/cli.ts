@@ -1,0 +1,45 @@
+/** The mfa-sts binary as a user runs it: a spawned process with a temporary HOME. */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { run, type Run } from "./clients.js";
+
+export const BIN = fileURLToPath(new URL("../../bin/mfa-sts.js", import.meta.url));
+
+export function mfaSts(args: string[], env: Record<string, string>): Promise<Run> {
+  return run(process.execPath, [BIN, ...args], env);
+}
+
+export interface ServeProcess {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  /** Everything written to stderr until "listening on". */
+  banner: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+/** Starts `mfa-sts serve --port 0 …` and waits for its "listening on" line. */
+export function serve(args: string[], env: Record<string, string>): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`serve did not start: ${stderr}`));
+    }, 20_000);
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      const m = /listening on (http:\/\/\S+)\n/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, banner: stderr, exited });
+      }
+    });
+    child.on("exit", () => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited early: ${stderr}`));
+    });
+  });
+}
