@@ -1,0 +1,80 @@
+/**
+ * The app in memory (no port): an unexpected failure is a 500 InternalFailure carrying the
+ * request id, and nothing secret reaches the logs — not the Authorization header, the secret,
+ * the signature, nor the body — even at debug level.
+ */
+import { Writable } from "node:stream";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SecretBox } from "../src/crypto/secret-box.js";
+import { ensureAccount, issueRootKey } from "../src/iam/account.js";
+import { cryptoRandom } from "../src/ids.js";
+import { createApp } from "../src/server/app.js";
+import { createLogger } from "../src/server/logger.js";
+import { SqliteStore } from "../src/store/sqlite.js";
+import type { WireRequest } from "../src/sigv4/types.js";
+import { tempDir } from "./helpers/server.js";
+
+async function signedWire(creds: { accessKeyId: string; secretAccessKey: string }, body: string): Promise<WireRequest> {
+  const signer = new SignatureV4({ credentials: creds, region: "us-east-1", service: "iam", sha256: Sha256 });
+  const signed = await signer.sign({
+    method: "POST",
+    protocol: "http:",
+    hostname: "localhost",
+    path: "/",
+    query: {},
+    headers: { host: "localhost", "content-type": "application/x-www-form-urlencoded" },
+    body,
+  });
+  return { method: "POST", rawPath: "/", rawQuery: "", headers: Object.entries(signed.headers), body: Buffer.from(body) };
+}
+
+describe("logs", () => {
+  it("a store failure is a 500 InternalFailure; logs hold the request id and no secret", async () => {
+    let logged = "";
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        logged += chunk.toString();
+        done();
+      },
+    });
+    const store = new SqliteStore(join(tempDir(), "db"));
+    const deps = {
+      store,
+      secrets: new SecretBox(Buffer.alloc(32, 7)),
+      clock: { now: () => Date.now() },
+      random: cryptoRandom,
+      logger: createLogger("debug", sink),
+    };
+    const { accountId } = await ensureAccount(deps);
+    const root = await issueRootKey(deps, accountId);
+    const app = createApp(deps);
+
+    const ok = await app(await signedWire(root, "Action=CreateUser&Version=2010-05-08&UserName=SECRETNAME"));
+    expect(ok.status).toBe(200);
+    const wrong = await app(await signedWire({ ...root, secretAccessKey: "W".repeat(40) }, "Action=ListUsers&Version=2010-05-08"));
+    expect(wrong.status).toBe(403);
+
+    store.listUsers = async () => {
+      throw new Error("disk on fire");
+    };
+    const failing = await signedWire(root, "Action=ListUsers&Version=2010-05-08");
+    const res = await app(failing);
+    expect(res.status).toBe(500);
+    const requestId = res.headers["x-amzn-RequestId"]!;
+    expect(res.body).toBe(
+      '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">\n  <Error>\n    <Type>Receiver</Type>\n' +
+        "    <Code>InternalFailure</Code>\n    <Message>The request processing has failed because of an unknown error, exception or failure.</Message>\n" +
+        `  </Error>\n  <RequestId>${requestId}</RequestId>\n</ErrorResponse>\n`,
+    );
+    expect(logged).toContain(requestId);
+    expect(logged).toContain("disk on fire");
+
+    const authorization = failing.headers.find(([k]) => k.toLowerCase() === "authorization")![1];
+    const signature = authorization.split("Signature=")[1]!;
+    for (const secret of [root.secretAccessKey, signature, "SECRETNAME", "W".repeat(40)]) expect(logged).not.toContain(secret);
+    await store.close();
+  });
+});
