@@ -2,7 +2,6 @@
  * Access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey,
  * GetAccessKeyLastUsed, and the issuing of a key that `mfa-sts init` shares.
  */
-import { requireIamPermission } from "../auth/rules.js";
 import { principalArn } from "../auth/principal.js";
 import { AwsError, Errors } from "../errors.js";
 import { newAccessKeyId, newSecretAccessKey } from "../ids.js";
@@ -12,7 +11,7 @@ import type { Deps } from "../server/deps.js";
 import type { AccessKey, AccessKeyStatus } from "../store/store.js";
 import { decodeMarker, encodeMarker } from "./marker.js";
 import * as shape from "./shapes.js";
-import { targetUser } from "./users.js";
+import { authorizedOwner } from "./users.js";
 
 /** AWS's quota: two access keys per user (and per root user). */
 export const ACCESS_KEYS_PER_USER = 2;
@@ -51,10 +50,8 @@ export const createAccessKey: Operation = {
   action: "CreateAccessKey",
   input: { UserName: shape.existingUserName },
   async run(ctx, input) {
-    const target = await targetUser(ctx, input.UserName as string | undefined);
-    requireIamPermission(ctx.caller, "CreateAccessKey", target.arn);
-    // Keys are stored under the user's canonical name; report it as stored ("Alice" finds "alice").
-    const owner = target.user?.userName ?? target.name;
+    // The stored name is reported, as AWS does ("Alice" finds "alice").
+    const owner = await authorizedOwner(ctx, input.UserName as string | undefined, "CreateAccessKey");
     const key = await issueAccessKey(ctx.deps, ctx.caller.principal.accountId, owner);
     return {
       AccessKey: {
@@ -73,12 +70,10 @@ export const listAccessKeys: Operation = {
   action: "ListAccessKeys",
   input: { UserName: shape.existingUserName, Marker: shape.marker, MaxItems: shape.maxItems },
   async run(ctx, input) {
-    const target = await targetUser(ctx, input.UserName as string | undefined);
-    requireIamPermission(ctx.caller, "ListAccessKeys", target.arn);
-    if (target.name !== null && !target.user) throw Errors.noSuchUser(target.name);
+    const owner = await authorizedOwner(ctx, input.UserName as string | undefined, "ListAccessKeys");
     const after = decodeMarker("keys", input.Marker as string | undefined);
     const limit = (input.MaxItems as number | undefined) ?? shape.DEFAULT_MAX_ITEMS;
-    const all = await ctx.deps.store.listAccessKeys(ctx.caller.principal.accountId, target.user?.userName ?? null);
+    const all = await ctx.deps.store.listAccessKeys(ctx.caller.principal.accountId, owner);
     const start = after === undefined ? 0 : all.findIndex((k) => k.accessKeyId === after) + 1;
     const items = all.slice(start, start + limit);
     const truncated = start + limit < all.length;
@@ -106,14 +101,12 @@ export const updateAccessKey: Operation = {
     Status: { ...shape.accessKeyStatus, required: true },
   },
   async run(ctx, input) {
-    const target = await targetUser(ctx, input.UserName as string | undefined);
-    requireIamPermission(ctx.caller, "UpdateAccessKey", target.arn);
-    if (target.name !== null && !target.user) throw Errors.noSuchUser(target.name);
+    const owner = await authorizedOwner(ctx, input.UserName as string | undefined, "UpdateAccessKey");
     const id = input.AccessKeyId as string;
     const status = input.Status as AccessKeyStatus | "Expired";
     // UNCONFIRMED: the model lists "Expired", but only AWS itself expires keys.
     if (status === "Expired") throw new AwsError("InvalidInput", 400, "Status Expired cannot be set by a caller.");
-    const ok = await ctx.deps.store.updateAccessKeyStatus(ctx.caller.principal.accountId, target.user?.userName ?? null, id, status);
+    const ok = await ctx.deps.store.updateAccessKeyStatus(ctx.caller.principal.accountId, owner, id, status);
     if (!ok) throw Errors.noSuchAccessKey(id);
     return undefined;
   },
@@ -124,11 +117,9 @@ export const deleteAccessKey: Operation = {
   action: "DeleteAccessKey",
   input: { UserName: shape.existingUserName, AccessKeyId: { ...shape.accessKeyId, required: true } },
   async run(ctx, input) {
-    const target = await targetUser(ctx, input.UserName as string | undefined);
-    requireIamPermission(ctx.caller, "DeleteAccessKey", target.arn);
-    if (target.name !== null && !target.user) throw Errors.noSuchUser(target.name);
+    const owner = await authorizedOwner(ctx, input.UserName as string | undefined, "DeleteAccessKey");
     const id = input.AccessKeyId as string;
-    const ok = await ctx.deps.store.deleteAccessKey(ctx.caller.principal.accountId, target.user?.userName ?? null, id);
+    const ok = await ctx.deps.store.deleteAccessKey(ctx.caller.principal.accountId, owner, id);
     if (!ok) throw Errors.noSuchAccessKey(id);
     return undefined;
   },

@@ -36,6 +36,18 @@ export async function targetUser(
   return { user, name: userName, arn: user ? userArn(user.accountId, user.path, user.userName) : userArn(principal.accountId, "/", userName) };
 }
 
+/**
+ * For per-user actions on a user that must exist: resolve the target, authorize the action on
+ * it, then refuse an unknown user. Returns the stored user name (null: the root user).
+ */
+export async function authorizedOwner(ctx: OperationContext, userName: string | undefined, action: string): Promise<string | null> {
+  const target = await targetUser(ctx, userName);
+  requireIamPermission(ctx.caller, action, target.arn);
+  if (target.name === null) return null;
+  if (!target.user) throw Errors.noSuchUser(target.name);
+  return target.user.userName;
+}
+
 const accountOf = (caller: Caller): string => caller.principal.accountId;
 
 export const createUser: Operation = {
