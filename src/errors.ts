@@ -62,8 +62,6 @@ export const Errors = {
       400,
       `${messages.length} validation error${messages.length === 1 ? "" : "s"} detected: ${messages.join("; ")}`,
     ),
-  /** A ValidationError whose whole message is fixed text (recorded IAM texts). */
-  validationText: (message: string) => new AwsError("ValidationError", 400, message),
   internalFailure: () =>
     new AwsError("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure.", "Receiver"),
 
@@ -89,8 +87,6 @@ export const Errors = {
   deleteConflict: (what: "access keys" | "MFA device") =>
     new AwsError("DeleteConflict", 409, `Cannot delete entity, must delete ${what} first.`),
   invalidMarker: () => new AwsError("ValidationError", 400, "Invalid Marker."),
-  mustSpecifyUserName: () =>
-    new AwsError("ValidationError", 400, "Must specify userName when calling with non-User credentials"),
   invalidPath: () =>
     new AwsError(
       "ValidationError",

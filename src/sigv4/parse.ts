@@ -245,6 +245,7 @@ export function parseSigV4(req: WireRequest): ParseResult {
   } catch {
     // Nothing above is expected to throw; this keeps the "never throws" promise should a
     // runtime limit (e.g. a string too long to build) be hit on hostile input.
+    // Our own text, not AWS's (AWS has no equivalent).
     return incomplete("Unable to parse the request's authentication information.");
   }
 }

@@ -28,7 +28,8 @@ function declaredHashMatchesBody(req: WireRequest): boolean {
   const declared = declaredPayloadHash(req);
   if (declared === undefined) return true;
   if (declared === UNSIGNED_PAYLOAD) return req.body.length === 0;
-  return declared === sha256Hex(req.body);
+  // Hex case is not significant in a hash; what was signed is the declared string itself.
+  return declared.toLowerCase() === sha256Hex(req.body);
 }
 
 /**
