@@ -56,6 +56,8 @@ export const Errors = {
   /** UNCONFIRMED: AWS's front end answers an oversized body with 413 before the service sees it. */
   requestTooLarge: (limit: number) =>
     new AwsError("RequestEntityTooLarge", 413, `Request body must be no larger than ${limit} bytes.`),
+  /** UNCONFIRMED (spec §10.2): AWS's answer to a request without Version. */
+  missingVersion: () => new AwsError("MissingParameter", 400, "The request must contain the parameter Version"),
   validation: (messages: readonly string[]) =>
     new AwsError(
       "ValidationError",
@@ -80,6 +82,8 @@ export const Errors = {
   // --- IAM entities (recorded in aws-recordings) ---
   noSuchUser: (userName: string) => new AwsError("NoSuchEntity", 404, `The user with name ${userName} cannot be found.`),
   userExists: (userName: string) => new AwsError("EntityAlreadyExists", 409, `User with name ${userName} already exists.`),
+  /** UNCONFIRMED: the model lists "Expired" as a status, but only AWS itself expires keys. */
+  cannotSetExpired: () => new AwsError("InvalidInput", 400, "Status Expired cannot be set by a caller."),
   noSuchAccessKey: (accessKeyId: string) =>
     new AwsError("NoSuchEntity", 404, `The Access Key with id ${accessKeyId} cannot be found.`),
   accessKeyQuota: () => new AwsError("LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2"),

@@ -117,6 +117,9 @@ describe("bad input never yields a 500", () => {
       ]),
     );
     expect(rawBytes).toMatch(/^HTTP\/1\.1 404 /);
+    // Raw bytes in the request target: UTF-8 is read as such, anything else is malformed.
+    const rawQuery = await rawHttp(Buffer.concat([Buffer.from("GET /?Action=Get"), Buffer.from([0xff]), Buffer.from(" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")]));
+    expect(rawQuery).toMatch(/^HTTP\/1\.1 (400|404) /);
     await healthy();
   });
 

@@ -3,7 +3,7 @@
  * GetAccessKeyLastUsed, and the issuing of a key that `mfa-sts init` shares.
  */
 import { principalArn } from "../auth/principal.js";
-import { AwsError, Errors } from "../errors.js";
+import { Errors } from "../errors.js";
 import { newAccessKeyId, newSecretAccessKey } from "../ids.js";
 import { IAM, type Operation } from "../protocol/operation.js";
 import { XmlList } from "../protocol/xml.js";
@@ -104,8 +104,7 @@ export const updateAccessKey: Operation = {
     const owner = await authorizedOwner(ctx, input.UserName as string | undefined, "UpdateAccessKey");
     const id = input.AccessKeyId as string;
     const status = input.Status as AccessKeyStatus | "Expired";
-    // UNCONFIRMED: the model lists "Expired", but only AWS itself expires keys.
-    if (status === "Expired") throw new AwsError("InvalidInput", 400, "Status Expired cannot be set by a caller.");
+    if (status === "Expired") throw Errors.cannotSetExpired();
     const ok = await ctx.deps.store.updateAccessKeyStatus(ctx.caller.principal.accountId, owner, id, status);
     if (!ok) throw Errors.noSuchAccessKey(id);
     return undefined;

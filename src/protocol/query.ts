@@ -68,12 +68,25 @@ export function headerValue(req: WireRequest, lowerName: string): string | undef
 }
 
 /**
+ * node hands over the request target one character per byte (latin1). Raw bytes above 0x7F in
+ * a query are not valid HTTP, but if they come they must be UTF-8, as in a body.
+ */
+function queryText(rawQuery: string): string {
+  if (!/[^\x00-\x7f]/.test(rawQuery)) return rawQuery;
+  try {
+    return utf8.decode(Buffer.from(rawQuery, "latin1"));
+  } catch {
+    throw Errors.malformedQueryString();
+  }
+}
+
+/**
  * The request's parameters: the query string, plus the form body of a POST. The raw body has
  * to be text: the Query protocol's bodies are ASCII after form encoding.
  */
 export function parseQueryParams(req: WireRequest): QueryParams {
   const params = new Map<string, string>();
-  addPairs(params, req.rawQuery);
+  addPairs(params, queryText(req.rawQuery));
   if (req.method === "POST" && req.body.length > 0 && isFormBody(req)) {
     let body: string;
     try {

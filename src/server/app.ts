@@ -52,8 +52,7 @@ export function createApp(deps: Deps): App {
       action = params.get("Action");
       if (action === undefined || action === "") throw Errors.missingAction();
       const version = params.get("Version");
-      // UNCONFIRMED (spec §10.2): AWS's answer to a missing or other Version.
-      if (version === undefined) throw new AwsError("MissingParameter", 400, "The request must contain the parameter Version");
+      if (version === undefined) throw Errors.missingVersion();
       const operation = findOperation(service.name, action);
       if (!operation || version !== service.version) throw Errors.invalidAction(action, version);
       const input = validateInput(operation.input, params);
