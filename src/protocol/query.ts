@@ -5,54 +5,34 @@
  */
 import { Errors } from "../errors.js";
 import type { WireRequest } from "../sigv4/types.js";
+import { percentDecode, splitQuery } from "../sigv4/uri.js";
 
 export type QueryParams = ReadonlyMap<string, string>;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 
-/** Decodes one form-urlencoded component; throws MalformedQueryString on bad escapes or bytes. */
+/**
+ * Decodes one form-urlencoded component of a wire string (one character per byte, as node
+ * presents the request line; bodies are read the same way). Unlike the lenient decoding that
+ * signature checking needs, parameters must be exact: a bad escape or bytes that are not UTF-8
+ * are MalformedQueryString.
+ */
 export function decodeFormComponent(text: string): string {
-  // Fast path: nothing to decode (the usual case for names and most values).
-  if (!/[%+]/.test(text)) {
-    if (text.isWellFormed()) return text;
-    throw Errors.malformedQueryString();
-  }
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x25 /* % */) {
-      const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw Errors.malformedQueryString();
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else if (c === 0x2b /* + */) {
-      bytes.push(0x20);
-    } else if (c < 0x80) {
-      bytes.push(c);
-    } else {
-      // Raw non-ASCII in the query or body: take its UTF-8 bytes as sent.
-      const cp = text.codePointAt(i)!;
-      if (cp > 0xffff) i++;
-      bytes.push(...Buffer.from(String.fromCodePoint(cp), "utf8"));
-    }
-  }
+  if (BAD_ESCAPE.test(text)) throw Errors.malformedQueryString();
   try {
-    return utf8.decode(new Uint8Array(bytes));
+    return utf8.decode(percentDecode(text, true));
   } catch {
     throw Errors.malformedQueryString();
   }
 }
 
-function addPairs(into: Map<string, string>, text: string): void {
-  if (text === "") return;
-  for (const pair of text.split("&")) {
-    if (pair === "") continue;
-    const eq = pair.indexOf("=");
-    const name = decodeFormComponent(eq === -1 ? pair : pair.slice(0, eq));
-    const value = eq === -1 ? "" : decodeFormComponent(pair.slice(eq + 1));
+function addPairs(into: Map<string, string>, wireText: string): void {
+  for (const pair of splitQuery(wireText)) {
+    const name = decodeFormComponent(pair.name);
     // A parameter given twice is ambiguous: AWS would have to pick one. Refuse instead.
     if (into.has(name)) throw Errors.invalidQueryParameter();
-    into.set(name, value);
+    into.set(name, decodeFormComponent(pair.value));
   }
 }
 
@@ -67,34 +47,12 @@ export function headerValue(req: WireRequest, lowerName: string): string | undef
   return undefined;
 }
 
-/**
- * node hands over the request target one character per byte (latin1). Raw bytes above 0x7F in
- * a query are not valid HTTP, but if they come they must be UTF-8, as in a body.
- */
-function queryText(rawQuery: string): string {
-  if (!/[^\x00-\x7f]/.test(rawQuery)) return rawQuery;
-  try {
-    return utf8.decode(Buffer.from(rawQuery, "latin1"));
-  } catch {
-    throw Errors.malformedQueryString();
-  }
-}
-
-/**
- * The request's parameters: the query string, plus the form body of a POST. The raw body has
- * to be text: the Query protocol's bodies are ASCII after form encoding.
- */
+/** The request's parameters: the query string, plus the form body of a POST. */
 export function parseQueryParams(req: WireRequest): QueryParams {
   const params = new Map<string, string>();
-  addPairs(params, queryText(req.rawQuery));
+  addPairs(params, req.rawQuery);
   if (req.method === "POST" && req.body.length > 0 && isFormBody(req)) {
-    let body: string;
-    try {
-      body = utf8.decode(req.body);
-    } catch {
-      throw Errors.malformedQueryString();
-    }
-    addPairs(params, body);
+    addPairs(params, Buffer.from(req.body).toString("latin1"));
   }
   return params;
 }

@@ -52,6 +52,11 @@ describe("query parameters", () => {
   it("decodes + as space and UTF-8 escapes", () => {
     expect(decodeFormComponent("abc+def%20%E2%9C%93")).toBe("abc def ✓");
   });
+  it("reads raw UTF-8 bytes in a body as UTF-8, and refuses other bytes", () => {
+    const wire = (body: Buffer) => ({ method: "POST", rawPath: "/", rawQuery: "", headers: [], body });
+    expect(parseQueryParams(wire(Buffer.from("UserName=é✓"))).get("UserName")).toBe("é✓");
+    expect(() => parseQueryParams(wire(Buffer.from([0x41, 0x3d, 0xe9])))).toThrow("syntax error");
+  });
   it("merges the query string and a form body", () => {
     const params = parseQueryParams({
       method: "POST",
