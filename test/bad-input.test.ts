@@ -5,7 +5,7 @@
  */
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signedFetch, xmlError } from "./helpers/signed-fetch.js";
+import { errorOf, signedFetch, xmlError } from "./helpers/signed-fetch.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 let server: TestServer;
@@ -65,22 +65,28 @@ describe("protocol basics", () => {
 
   it("unknown Action → InvalidAction; none → MissingAction; other Version → InvalidAction", async () => {
     const bogus = await signedFetch(server.url, server.root, { body: "Action=Bogus&Version=2011-06-15" });
-    expect({ status: bogus.status, ...xmlError(bogus.body) }).toEqual({
+    expect(errorOf(bogus)).toEqual({
       status: 400,
       code: "InvalidAction",
       message: "Could not find operation Bogus for version 2011-06-15",
     });
     const none = await signedFetch(server.url, server.root, { body: "Version=2011-06-15" });
-    expect({ status: none.status, ...xmlError(none.body) }).toEqual({
+    expect(errorOf(none)).toEqual({
       status: 400,
       code: "MissingAction",
       message: "The request is missing an action or a required parameter.",
     });
     const version = await signedFetch(server.url, server.root, { body: "Action=GetCallerIdentity&Version=2010-05-08" });
-    expect({ status: version.status, ...xmlError(version.body) }).toEqual({
+    expect(errorOf(version)).toEqual({
       status: 400,
       code: "InvalidAction",
       message: "Could not find operation GetCallerIdentity for version 2010-05-08",
+    });
+    const noVersion = await signedFetch(server.url, server.root, { body: "Action=GetCallerIdentity" });
+    expect(errorOf(noVersion)).toEqual({
+      status: 400,
+      code: "MissingParameter",
+      message: "The request must contain the parameter Version",
     });
     // An IAM action on the STS scope does not exist there (one port, two services).
     const crossed = await signedFetch(server.url, server.root, { body: "Action=ListUsers&Version=2010-05-08" });
@@ -125,7 +131,7 @@ describe("bad input never yields a 500", () => {
 
   it("a parameter sent twice → InvalidQueryParameter 400", async () => {
     const res = await signedFetch(server.url, server.root, { body: "Action=GetCallerIdentity&Version=2011-06-15&Action=GetCallerIdentity" });
-    expect({ status: res.status, ...xmlError(res.body) }).toEqual({
+    expect(errorOf(res)).toEqual({
       status: 400,
       code: "InvalidQueryParameter",
       message: "The AWS query string is malformed or does not adhere to AWS standards.",

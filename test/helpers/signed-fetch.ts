@@ -70,3 +70,8 @@ export function xmlError(body: string): { code: string; message: string } {
   const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? "";
   return { code, message: message.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&") };
 }
+
+/** A response as the tests compare it: HTTP status with the error's Code and Message. */
+export function errorOf(res: RawResponse): { status: number; code: string; message: string } {
+  return { status: res.status, ...xmlError(res.body) };
+}
