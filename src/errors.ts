@@ -79,6 +79,40 @@ export const Errors = {
       `User: ${principalArn} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${accessKeyId}`,
     ),
 
+  // --- GetSessionToken MFA (spec §4.2 rows 1–4) ---
+  /** Row 1: a wrong code, or one already used. The trailing space is AWS's. */
+  mfaInvalidCode: () => new AwsError("AccessDenied", 403, "MultiFactorAuthentication failed with invalid MFA one time pass code. "),
+  /** Row 2: the serial is not an MFA device of the caller. Two spaces after "code." are AWS's. */
+  mfaNotAssociated: () =>
+    new AwsError(
+      "AccessDenied",
+      403,
+      "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
+    ),
+  /** Row 3, UNCONFIRMED (text from the issue; not found in any capture). */
+  mfaIncomplete: () =>
+    new AwsError("AccessDenied", 403, "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."),
+  /** Row 4 and its GetFederationToken sibling; for other STS actions UNCONFIRMED (same pattern). */
+  sessionCredentialsNotAllowed: (action: string) =>
+    new AwsError("AccessDenied", 403, `Cannot call ${action} with session credentials`),
+
+  // --- IAM MFA devices (recorded in iam__test_iam_mfa unless marked) ---
+  /** UNCONFIRMED for IAM: STS's recorded text (sts__test_sts), with IAM's InvalidInput code. */
+  duplicateTagKeys: () =>
+    new AwsError("InvalidInput", 400, "Duplicate tag keys found. Please note that Tag keys are case insensitive."),
+  mfaDeviceExists: () => new AwsError("EntityAlreadyExists", 409, "MFA device already exists."),
+  mfaDeviceInUse: () => new AwsError("EntityAlreadyExists", 409, "MFA Device is already in use."),
+  noSuchMfaDevice: (serialNumber: string) =>
+    new AwsError("NoSuchEntity", 404, `MFA Device with serial number ${serialNumber} does not exist.`),
+  /** UNCONFIRMED text (spec §7.3: not found); code and status from the IAM model. */
+  invalidAuthenticationCode: () =>
+    new AwsError("InvalidAuthenticationCode", 403, "Authentication code for device is not valid."),
+  /** UNCONFIRMED: follows the recorded access-key quota text; eight devices per user (spec §7.2). */
+  mfaDeviceQuota: () => new AwsError("LimitExceeded", 409, "Cannot exceed quota for MFADevicesPerUser: 8"),
+  /** UNCONFIRMED: DeleteVirtualMFADevice on a device still enabled for a user. */
+  mfaDeviceStillAssigned: () =>
+    new AwsError("DeleteConflict", 409, "Cannot delete entity, must deactivate MFA device first."),
+
   // --- IAM entities (recorded in aws-recordings) ---
   noSuchUser: (userName: string) => new AwsError("NoSuchEntity", 404, `The user with name ${userName} cannot be found.`),
   userExists: (userName: string) => new AwsError("EntityAlreadyExists", 409, `User with name ${userName} already exists.`),

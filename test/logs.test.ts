@@ -8,6 +8,7 @@ import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { TokenKeys } from "../src/tokens/token-keys.js";
 import { SecretBox } from "../src/crypto/secret-box.js";
 import { ensureAccount, issueRootKey } from "../src/iam/account.js";
 import { cryptoRandom } from "../src/ids.js";
@@ -41,13 +42,8 @@ describe("logs", () => {
       },
     });
     const store = new SqliteStore(join(tempDir(), "db"));
-    const deps = {
-      store,
-      secrets: new SecretBox(Buffer.alloc(32, 7)),
-      clock: { now: () => Date.now() },
-      random: cryptoRandom,
-      logger: createLogger("debug", sink),
-    };
+    const base = { store, secrets: new SecretBox(Buffer.alloc(32, 7)), clock: { now: () => Date.now() }, random: cryptoRandom };
+    const deps = { ...base, logger: createLogger("debug", sink), tokens: await TokenKeys.load(base) };
     const { accountId } = await ensureAccount(deps);
     const root = await issueRootKey(deps, accountId);
     const app = createApp(deps);

@@ -7,6 +7,37 @@ export type Principal =
   | { readonly type: "root"; readonly accountId: string }
   | { readonly type: "user"; readonly accountId: string; readonly user: User };
 
+/** What a request signed with temporary credentials carries from its session token. */
+export interface Session {
+  /** ms since the epoch */
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  /** The MFA device and time of the GetSessionToken call that made the session; null without MFA. */
+  readonly mfa: { readonly serialNumber: string; readonly authenticatedAt: number } | null;
+  /** The long-term key that called GetSessionToken. */
+  readonly sourceAccessKeyId: string;
+}
+
+/**
+ * The global condition keys IAM policies will see for the request (spec §6.3): present only for
+ * temporary credentials; the MFA age only when the session was made with MFA.
+ */
+export interface ConditionKeys {
+  readonly "aws:MultiFactorAuthPresent"?: boolean;
+  /** seconds since the MFA authentication */
+  readonly "aws:MultiFactorAuthAge"?: number;
+  readonly "aws:TokenIssueTime"?: Date;
+}
+
+export function conditionKeys(session: Session | null, now: number): ConditionKeys {
+  if (session === null) return {};
+  return {
+    "aws:MultiFactorAuthPresent": session.mfa !== null,
+    ...(session.mfa && { "aws:MultiFactorAuthAge": Math.floor((now - session.mfa.authenticatedAt) / 1000) }),
+    "aws:TokenIssueTime": new Date(session.issuedAt),
+  };
+}
+
 export interface Caller {
   readonly principal: Principal;
   /** The access key id the request was signed with. */
@@ -14,6 +45,9 @@ export interface Caller {
   /** Credential-scope region and service of the request. */
   readonly region: string;
   readonly service: string;
+  /** null for long-term keys. */
+  readonly session: Session | null;
+  readonly conditions: ConditionKeys;
 }
 
 export const rootArn = (accountId: string): string => `arn:aws:iam::${accountId}:root`;

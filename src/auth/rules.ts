@@ -9,3 +9,13 @@ export function requireIamPermission(caller: Caller, action: string, resourceArn
   if (caller.principal.type === "root") return;
   throw Errors.notAuthorized(principalArn(caller.principal), `iam:${action}`, resourceArn);
 }
+
+/** STS actions that GetSessionToken credentials may call (spec §6.2). */
+const STS_ACTIONS_FOR_SESSIONS = new Set(["GetCallerIdentity", "AssumeRole"]);
+
+/** Session credentials may call only some STS actions: the rest get AWS's "Cannot call …". */
+export function requireStsActionAllowed(caller: Caller, action: string): void {
+  if (caller.session !== null && !STS_ACTIONS_FOR_SESSIONS.has(action)) {
+    throw Errors.sessionCredentialsNotAllowed(action);
+  }
+}

@@ -50,4 +50,30 @@ program
     process.exitCode = await runServe({ dataDir: dataDir(opts.dataDir), host: opts.host, port: opts.port, logLevel: opts.logLevel });
   });
 
+const mfa = program.command("mfa").description("MFA devices kept outside the IAM API");
+mfa
+  .command("import")
+  .description("register a TOTP hardware token and enable it for a user (or the root user)")
+  .option("--data-dir <dir>", dataDirHelp)
+  .requiredOption("--serial <serial>", "the token's serial number, e.g. GAHT12345678")
+  .requiredOption("--seed <base32>", "the token's TOTP seed in base32, or - to read it from stdin")
+  .option("--user <name>", "the IAM user to enable it for")
+  .option("--root", "enable it for the account's root user")
+  .action(async (opts: { dataDir?: string; serial: string; seed: string; user?: string; root?: boolean }) => {
+    const { runMfaImport } = await import("./mfa-import.js");
+    process.exitCode = await runMfaImport({
+      dataDir: dataDir(opts.dataDir),
+      serial: opts.serial,
+      seed: opts.seed,
+      user: opts.user,
+      root: !!opts.root,
+      masterKey: process.env.MFA_STS_MASTER_KEY,
+      readStdin: async () => {
+        let text = "";
+        for await (const chunk of process.stdin) text += String(chunk);
+        return text;
+      },
+    });
+  });
+
 await program.parseAsync(process.argv);

@@ -7,7 +7,7 @@ import { Errors } from "../errors.js";
 import { newAccessKeyId, newSecretAccessKey } from "../ids.js";
 import { IAM, type Operation } from "../protocol/operation.js";
 import { XmlList } from "../protocol/xml.js";
-import type { Deps } from "../server/deps.js";
+import type { StoreDeps } from "../server/deps.js";
 import type { AccessKey, AccessKeyStatus } from "../store/store.js";
 import { decodeMarker, encodeMarker } from "./marker.js";
 import * as shape from "./shapes.js";
@@ -26,7 +26,7 @@ export interface IssuedAccessKey {
  * Creates an Active key for a user (null = root). The secret is sealed before it reaches the
  * store, bound to the key id. Throws NoSuchEntity or LimitExceeded as AWS does.
  */
-export async function issueAccessKey(deps: Deps, accountId: string, userName: string | null): Promise<IssuedAccessKey> {
+export async function issueAccessKey(deps: StoreDeps, accountId: string, userName: string | null): Promise<IssuedAccessKey> {
   const accessKeyId = newAccessKeyId(deps.random);
   const secretAccessKey = newSecretAccessKey(deps.random);
   const createdAt = new Date(deps.clock.now());

@@ -4,14 +4,14 @@
  */
 import { AwsError } from "../errors.js";
 import { newAccountId } from "../ids.js";
-import type { Deps } from "../server/deps.js";
+import type { StoreDeps } from "../server/deps.js";
 import { issueAccessKey, type IssuedAccessKey } from "./access-keys.js";
 
 export class InitError extends Error {}
 
 /** The data directory's account id, creating the account when there is none. */
 export async function ensureAccount(
-  deps: Pick<Deps, "store" | "clock" | "random">,
+  deps: Pick<StoreDeps, "store" | "clock" | "random">,
   requestedId?: string,
 ): Promise<{ accountId: string; created: boolean }> {
   const [existing] = await deps.store.listAccounts();
@@ -27,7 +27,7 @@ export async function ensureAccount(
 }
 
 /** Issues a root access key; a clear error at AWS's quota of two. */
-export async function issueRootKey(deps: Deps, accountId: string): Promise<IssuedAccessKey> {
+export async function issueRootKey(deps: StoreDeps, accountId: string): Promise<IssuedAccessKey> {
   try {
     return await issueAccessKey(deps, accountId, null);
   } catch (e) {

@@ -139,6 +139,7 @@ export const deleteUser: Operation = {
     const result = await ctx.deps.store.deleteUser(accountOf(ctx.caller), name);
     if (result === "not-found") throw Errors.noSuchUser(name);
     if (result === "has-access-keys") throw Errors.deleteConflict("access keys");
+    if (result === "has-mfa-devices") throw Errors.deleteConflict("MFA device");
     return undefined;
   },
 };

@@ -6,6 +6,7 @@
  * is logged without secrets.
  */
 import { readSignature, verifyCaller } from "../auth/authenticate.js";
+import { requireStsActionAllowed } from "../auth/rules.js";
 import { AwsError, Errors } from "../errors.js";
 import { errorDocument, resultDocument, type QueryService } from "../protocol/envelope.js";
 import { STS } from "../protocol/operation.js";
@@ -55,6 +56,7 @@ export function createApp(deps: Deps): App {
       if (version === undefined) throw Errors.missingVersion();
       const operation = findOperation(service.name, action);
       if (!operation || version !== service.version) throw Errors.invalidAction(action, version);
+      if (service === STS) requireStsActionAllowed(caller, action);
       const input = validateInput(operation.input, params);
       const result = await operation.run({ caller, deps, requestId }, input);
       const response = xmlResponse(200, requestId, resultDocument(service, action, result, requestId), deps.clock.now());

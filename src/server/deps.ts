@@ -6,6 +6,7 @@ import type { Clock } from "../clock.js";
 import type { SecretBox } from "../crypto/secret-box.js";
 import type { Random } from "../ids.js";
 import type { Store } from "../store/store.js";
+import type { TokenKeys } from "../tokens/token-keys.js";
 import type { Logger } from "./logger.js";
 
 export interface Deps {
@@ -14,4 +15,8 @@ export interface Deps {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  readonly tokens: TokenKeys;
 }
+
+/** What writing to the store needs (also outside a running server: `init`, `mfa import`). */
+export type StoreDeps = Pick<Deps, "store" | "secrets" | "clock" | "random">;

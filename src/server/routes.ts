@@ -3,13 +3,16 @@
  * pick the operation, as AWS's separate sts and iam hosts would.
  */
 import * as keys from "../iam/access-keys.js";
+import * as mfa from "../iam/mfa-devices.js";
 import * as users from "../iam/users.js";
 import { IAM, STS, type Operation } from "../protocol/operation.js";
 import type { QueryService } from "../protocol/envelope.js";
 import { getCallerIdentity } from "../sts/get-caller-identity.js";
+import { getSessionToken } from "../sts/get-session-token.js";
 
 const OPERATIONS: readonly Operation[] = [
   getCallerIdentity,
+  getSessionToken,
   users.createUser,
   users.getUser,
   users.listUsers,
@@ -20,6 +23,14 @@ const OPERATIONS: readonly Operation[] = [
   keys.updateAccessKey,
   keys.deleteAccessKey,
   keys.getAccessKeyLastUsed,
+  mfa.createVirtualMfaDevice,
+  mfa.enableMfaDevice,
+  mfa.resyncMfaDevice,
+  mfa.deactivateMfaDevice,
+  mfa.deleteVirtualMfaDevice,
+  mfa.listMfaDevices,
+  mfa.listVirtualMfaDevices,
+  mfa.getMfaDevice,
 ];
 
 export const SERVICES: ReadonlyMap<string, QueryService> = new Map([

@@ -11,6 +11,7 @@ import { createApp } from "./app.js";
 import { openDataDir } from "./data-dir.js";
 import type { Deps } from "./deps.js";
 import { createHttpServer } from "./http.js";
+import { TokenKeys } from "../tokens/token-keys.js";
 import type { Logger } from "./logger.js";
 
 export interface ServeOptions {
@@ -32,14 +33,11 @@ export interface RunningServer {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { store, secrets } = openDataDir(options.dataDir, options.masterKey);
-  const deps: Deps = {
-    store,
-    secrets,
-    clock: options.clock ?? systemClock,
-    random: options.random ?? cryptoRandom,
-    logger: options.logger,
-  };
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  let deps: Deps;
   try {
+    deps = { store, secrets, clock, random, logger: options.logger, tokens: await TokenKeys.load({ store, secrets, clock, random }) };
     const { accountId, created } = await ensureAccount(deps);
     if (created) {
       const key = await issueRootKey(deps, accountId);

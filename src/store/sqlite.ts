@@ -11,17 +11,28 @@ import type {
   AccessKeyUse,
   Account,
   CreateAccessKeyResult,
+  CreateMfaDeviceResult,
   CreateUserResult,
+  DeleteMfaDeviceResult,
   DeleteUserResult,
+  EnableMfaDeviceResult,
+  MfaDevice,
+  MfaDeviceKind,
+  MfaSync,
   Page,
   Store,
+  StoredTokenKey,
+  Tag,
   UpdateUserResult,
   User,
 } from "./store.js";
 
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
+/**
+ * Schema migrations, applied in order; `user_version` records how many have run. A database made
+ * by an older release is brought up to date on open, each step in its own transaction.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
 CREATE TABLE accounts (
   id TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL
@@ -47,7 +58,34 @@ CREATE TABLE access_keys (
   last_used_service TEXT
 );
 CREATE INDEX access_keys_owner ON access_keys (account_id, user_id);
-`;
+`,
+  `
+CREATE TABLE mfa_devices (
+  serial_number TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL COLLATE NOCASE,
+  path TEXT NOT NULL,
+  sealed_seed TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  -- 1 when enabled for someone: user_id, or NULL for the root user
+  assigned INTEGER NOT NULL DEFAULT 0,
+  user_id TEXT REFERENCES users(user_id),
+  enabled_at INTEGER,
+  last_step INTEGER,
+  drift_steps INTEGER NOT NULL DEFAULT 0
+);
+-- IAM names are unique per account whatever the path, and case-insensitive.
+CREATE UNIQUE INDEX mfa_devices_virtual_name ON mfa_devices (account_id, name) WHERE kind = 'virtual';
+CREATE INDEX mfa_devices_owner ON mfa_devices (account_id, user_id) WHERE assigned = 1;
+CREATE TABLE token_keys (
+  id INTEGER PRIMARY KEY,
+  sealed_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`,
+];
 
 interface UserRow {
   user_id: string;
@@ -89,6 +127,59 @@ const toKey = (r: KeyRow): AccessKey => ({
       : { date: new Date(r.last_used_at), region: r.last_used_region ?? "", service: r.last_used_service ?? "" },
 });
 
+interface DeviceRow {
+  serial_number: string;
+  account_id: string;
+  kind: MfaDeviceKind;
+  name: string;
+  path: string;
+  sealed_seed: string;
+  tags: string;
+  created_at: number;
+  assigned: number;
+  enabled_at: number | null;
+  last_step: number | null;
+  drift_steps: number;
+  // the assigned user, when there is one
+  u_user_id: string | null;
+  u_user_name: string | null;
+  u_path: string | null;
+  u_created_at: number | null;
+}
+
+const toDevice = (r: DeviceRow): MfaDevice => ({
+  serialNumber: r.serial_number,
+  accountId: r.account_id,
+  kind: r.kind,
+  name: r.name,
+  path: r.path,
+  sealedSeed: r.sealed_seed,
+  tags: JSON.parse(r.tags) as Tag[],
+  createdAt: new Date(r.created_at),
+  assignment:
+    r.assigned === 1
+      ? {
+          user:
+            r.u_user_id === null
+              ? null
+              : toUser({
+                  user_id: r.u_user_id,
+                  account_id: r.account_id,
+                  user_name: r.u_user_name!,
+                  path: r.u_path!,
+                  created_at: r.u_created_at!,
+                }),
+          enabledAt: new Date(r.enabled_at!),
+        }
+      : null,
+  lastStep: r.last_step,
+  driftSteps: r.drift_steps,
+});
+
+const DEVICE_SELECT = `
+  SELECT d.*, u.user_id AS u_user_id, u.user_name AS u_user_name, u.path AS u_path, u.created_at AS u_created_at
+  FROM mfa_devices d LEFT JOIN users u ON u.user_id = d.user_id`;
+
 const KEY_SELECT = `
   SELECT k.access_key_id, k.account_id, u.user_name, k.sealed_secret, k.status, k.created_at,
          k.last_used_at, k.last_used_region, k.last_used_service
@@ -118,7 +209,41 @@ export class SqliteStore implements Store {
          ORDER BY lower(user_name) LIMIT ?`,
       ),
       renameUser: db.prepare("UPDATE users SET user_name = ?, path = ? WHERE user_id = ?"),
+      getUserById: db.prepare("SELECT * FROM users WHERE account_id = ? AND user_id = ?"),
       deleteUser: db.prepare("DELETE FROM users WHERE user_id = ?"),
+      countDevices: db.prepare("SELECT count(*) AS n FROM mfa_devices WHERE account_id = ? AND assigned = 1 AND user_id IS ?"),
+      insertDevice: db.prepare(
+        `INSERT INTO mfa_devices (serial_number, account_id, kind, name, path, sealed_seed, tags, created_at,
+                                  assigned, user_id, enabled_at, last_step, drift_steps)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      getDevice: db.prepare(`${DEVICE_SELECT} WHERE d.account_id = ? AND d.serial_number = ?`),
+      listUserDevices: db.prepare(
+        `${DEVICE_SELECT} WHERE d.account_id = ? AND d.assigned = 1 AND d.user_id IS ? ORDER BY d.serial_number`,
+      ),
+      listVirtualDevices: db.prepare(
+        `${DEVICE_SELECT} WHERE d.account_id = ? AND d.kind = 'virtual' AND (? IS NULL OR d.assigned = ?)
+         AND d.serial_number > ? ORDER BY d.serial_number LIMIT ?`,
+      ),
+      enableDevice: db.prepare(
+        `UPDATE mfa_devices SET assigned = 1, user_id = ?, enabled_at = ?, last_step = ?, drift_steps = ?
+         WHERE account_id = ? AND serial_number = ? AND assigned = 0 AND (last_step IS NULL OR last_step < ?)`,
+      ),
+      resyncDevice: db.prepare(
+        `UPDATE mfa_devices SET last_step = ?, drift_steps = ?
+         WHERE account_id = ? AND serial_number = ? AND assigned = 1 AND user_id IS ? AND (last_step IS NULL OR last_step < ?)`,
+      ),
+      deactivateDevice: db.prepare(
+        `UPDATE mfa_devices SET assigned = 0, user_id = NULL, enabled_at = NULL
+         WHERE account_id = ? AND serial_number = ? AND assigned = 1 AND user_id IS ?`,
+      ),
+      deleteDevice: db.prepare("DELETE FROM mfa_devices WHERE serial_number = ?"),
+      acceptStep: db.prepare(
+        "UPDATE mfa_devices SET last_step = ? WHERE serial_number = ? AND (last_step IS NULL OR last_step < ?)",
+      ),
+      listTokenKeys: db.prepare("SELECT id, sealed_key, created_at FROM token_keys ORDER BY created_at, id"),
+      insertTokenKey: db.prepare("INSERT INTO token_keys (id, sealed_key, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
+      deleteTokenKey: db.prepare("DELETE FROM token_keys WHERE id = ?"),
       countKeys: db.prepare("SELECT count(*) AS n FROM access_keys WHERE account_id = ? AND user_id IS ?"),
       insertKey: db.prepare(
         `INSERT INTO access_keys (access_key_id, account_id, user_id, sealed_secret, status, created_at)
@@ -138,12 +263,17 @@ export class SqliteStore implements Store {
 
   private migrate(): void {
     const version = this.db.pragma("user_version", { simple: true }) as number;
-    if (version === SCHEMA_VERSION) return;
-    if (version !== 0) throw new Error(`unsupported database schema version ${version} (expected ${SCHEMA_VERSION})`);
-    this.db.transaction(() => {
-      this.db.exec(SCHEMA);
-      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
+    if (version > MIGRATIONS.length) {
+      throw new Error(`database schema version ${version} is newer than this mfa-sts (${MIGRATIONS.length}); upgrade mfa-sts`);
+    }
+    for (let next = version; next < MIGRATIONS.length; next++) {
+      this.db.transaction(() => {
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        if ((this.db.pragma("user_version", { simple: true }) as number) !== next) return;
+        this.db.exec(MIGRATIONS[next]!);
+        this.db.pragma(`user_version = ${next + 1}`);
+      }).immediate();
+    }
   }
 
   /** The owner's user id: null for root, undefined when the named user does not exist. */
@@ -206,12 +336,18 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  async getUserById(accountId: string, userId: string): Promise<User | undefined> {
+    const row = this.q.getUserById.get(accountId, userId) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
   async deleteUser(accountId: string, userName: string): Promise<DeleteUserResult> {
     return this.db
       .transaction((): DeleteUserResult => {
         const row = this.q.getUser.get(accountId, userName) as UserRow | undefined;
         if (!row) return "not-found";
         if ((this.q.countKeys.get(accountId, row.user_id) as { n: number }).n > 0) return "has-access-keys";
+        if ((this.q.countDevices.get(accountId, row.user_id) as { n: number }).n > 0) return "has-mfa-devices";
         this.q.deleteUser.run(row.user_id);
         return "deleted";
       })
@@ -260,6 +396,139 @@ export class SqliteStore implements Store {
 
   async recordAccessKeyUse(accessKeyId: string, use: AccessKeyUse): Promise<void> {
     this.q.useKey.run(use.date.getTime(), use.region, use.service, accessKeyId);
+  }
+
+  async createMfaDevice(d: MfaDevice): Promise<CreateMfaDeviceResult> {
+    return this.db
+      .transaction((): CreateMfaDeviceResult => {
+        let owner: string | null = null;
+        if (d.assignment?.user) {
+          owner = this.ownerId(d.accountId, d.assignment.user.userName) ?? null;
+          if (owner === null) throw new Error(`no user ${d.assignment.user.userName}`);
+        }
+        const info = this.q.insertDevice.run(
+          d.serialNumber,
+          d.accountId,
+          d.kind,
+          d.name,
+          d.path,
+          d.sealedSeed,
+          JSON.stringify(d.tags),
+          d.createdAt.getTime(),
+          d.assignment ? 1 : 0,
+          owner,
+          d.assignment ? d.assignment.enabledAt.getTime() : null,
+          d.lastStep,
+          d.driftSteps,
+        );
+        return info.changes === 1 ? "created" : "exists";
+      })
+      .immediate();
+  }
+
+  async getMfaDevice(accountId: string, serialNumber: string): Promise<MfaDevice | undefined> {
+    const row = this.q.getDevice.get(accountId, serialNumber) as DeviceRow | undefined;
+    return row && toDevice(row);
+  }
+
+  async listMfaDevices(accountId: string, userName: string | null): Promise<MfaDevice[]> {
+    const owner = this.ownerId(accountId, userName);
+    if (owner === undefined) return [];
+    return (this.q.listUserDevices.all(accountId, owner) as DeviceRow[]).map(toDevice);
+  }
+
+  async listVirtualMfaDevices(
+    accountId: string,
+    options: { assigned?: boolean; after?: string; limit: number },
+  ): Promise<Page<MfaDevice>> {
+    const assigned = options.assigned === undefined ? null : options.assigned ? 1 : 0;
+    const rows = this.q.listVirtualDevices.all(
+      accountId,
+      assigned,
+      assigned,
+      options.after ?? "",
+      options.limit + 1,
+    ) as DeviceRow[];
+    const items = rows.slice(0, options.limit).map(toDevice);
+    return rows.length > options.limit ? { items, next: items[items.length - 1]!.serialNumber } : { items };
+  }
+
+  async enableMfaDevice(
+    accountId: string,
+    serialNumber: string,
+    userName: string | null,
+    sync: MfaSync,
+    enabledAt: Date,
+    limit: number,
+  ): Promise<EnableMfaDeviceResult> {
+    return this.db
+      .transaction((): EnableMfaDeviceResult => {
+        const owner = this.ownerId(accountId, userName);
+        if (owner === undefined) return "no-user";
+        const row = this.q.getDevice.get(accountId, serialNumber) as DeviceRow | undefined;
+        if (!row) return "no-device";
+        if (row.assigned === 1) return "in-use";
+        if ((this.q.countDevices.get(accountId, owner) as { n: number }).n >= limit) return "limit";
+        const info = this.q.enableDevice.run(
+          owner,
+          enabledAt.getTime(),
+          sync.lastStep,
+          sync.driftSteps,
+          accountId,
+          serialNumber,
+          sync.lastStep,
+        );
+        return info.changes === 1 ? "enabled" : "stale";
+      })
+      .immediate();
+  }
+
+  async resyncMfaDevice(accountId: string, serialNumber: string, userName: string | null, sync: MfaSync): Promise<boolean> {
+    const owner = this.ownerId(accountId, userName);
+    if (owner === undefined) return false;
+    return (
+      this.q.resyncDevice.run(sync.lastStep, sync.driftSteps, accountId, serialNumber, owner, sync.lastStep).changes === 1
+    );
+  }
+
+  async deactivateMfaDevice(accountId: string, serialNumber: string, userName: string | null): Promise<boolean> {
+    const owner = this.ownerId(accountId, userName);
+    if (owner === undefined) return false;
+    return this.q.deactivateDevice.run(accountId, serialNumber, owner).changes === 1;
+  }
+
+  async deleteVirtualMfaDevice(accountId: string, serialNumber: string): Promise<DeleteMfaDeviceResult> {
+    return this.db
+      .transaction((): DeleteMfaDeviceResult => {
+        const row = this.q.getDevice.get(accountId, serialNumber) as DeviceRow | undefined;
+        if (!row || row.kind !== "virtual") return "not-found";
+        if (row.assigned === 1) return "assigned";
+        this.q.deleteDevice.run(serialNumber);
+        return "deleted";
+      })
+      .immediate();
+  }
+
+  async acceptMfaStep(serialNumber: string, step: number): Promise<boolean> {
+    return this.q.acceptStep.run(step, serialNumber, step).changes === 1;
+  }
+
+  async listTokenKeys(): Promise<StoredTokenKey[]> {
+    return (this.q.listTokenKeys.all() as { id: number; sealed_key: string; created_at: number }[]).map((r) => ({
+      id: r.id,
+      sealedKey: r.sealed_key,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async addTokenKey(key: StoredTokenKey): Promise<void> {
+    this.q.insertTokenKey.run(key.id, key.sealedKey, key.createdAt);
+  }
+
+  async deleteTokenKeys(ids: readonly number[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const id of ids) this.q.deleteTokenKey.run(id);
+    })();
   }
 
   async close(): Promise<void> {

@@ -69,5 +69,16 @@ function open(token: string, ring: KeyRing): SessionClaims | undefined {
   return decodeClaims(plaintext);
 }
 
+/**
+ * The id of the key a token names in its clear header, without opening it; undefined when the
+ * token is not shaped like ours. Lets a server that does not know the key reload its ring first.
+ */
+export function tokenKeyId(token: string): number | undefined {
+  if (typeof token !== "string" || token.length > MAX_TOKEN_CHARS) return undefined;
+  const head = Buffer.from(token.slice(0, 8), "base64"); // 8 characters → 6 bytes ⊇ the header
+  if (head.length < HEADER_BYTES || head.readUInt8(0) !== TOKEN_VERSION) return undefined;
+  return head.readUInt32BE(1);
+}
+
 /** AWS treats a token as expired from its Expiration instant on. */
 export const isExpired = (claims: SessionClaims, now: number): boolean => now >= claims.expiresAt;

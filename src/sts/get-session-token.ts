@@ -1,0 +1,85 @@
+/**
+ * GetSessionToken (spec §2, §3.1, §4.2, §6): temporary credentials for the caller, optionally
+ * proven with an MFA code. The secret and the claims travel sealed in the session token
+ * (DESIGN.md decision 1), so later requests need no store read for the session itself.
+ */
+import { Errors } from "../errors.js";
+import { newSecretAccessKey, newTemporaryAccessKeyId } from "../ids.js";
+import { isEnabledFor } from "../iam/mfa-devices.js";
+import { acceptCode } from "../mfa/device.js";
+import { STS, type Operation, type OperationContext } from "../protocol/operation.js";
+import type { SessionClaims } from "../tokens/claims.js";
+
+/** Durations in seconds (spec §2.2). */
+export const DURATION = {
+  min: 900,
+  max: 129_600,
+  userDefault: 43_200,
+  /** Root sessions: one hour by default and at most ("defaults to one hour", silently capped). */
+  rootMax: 3_600,
+} as const;
+
+/**
+ * The MFA device named by SerialNumber must be enabled for the caller, and the code must be new
+ * and right. Returns when it was checked.
+ */
+async function authenticateMfa(ctx: OperationContext, serialNumber: string, tokenCode: string, now: number): Promise<void> {
+  const { principal } = ctx.caller;
+  const device = await ctx.deps.store.getMfaDevice(principal.accountId, serialNumber);
+  const owner = principal.type === "root" ? null : principal.user.userName;
+  if (!device || !isEnabledFor(device, owner)) throw Errors.mfaNotAssociated();
+  // A wrong code and a replayed one are the same answer at AWS (spec §4.2 row 1).
+  if (!(await acceptCode(ctx.deps, device, tokenCode, now))) throw Errors.mfaInvalidCode();
+}
+
+export const getSessionToken: Operation = {
+  service: STS,
+  action: "GetSessionToken",
+  input: {
+    // The model's ranges; the STS patterns end in `*` (spec §2.1).
+    DurationSeconds: { type: "integer", min: DURATION.min, max: DURATION.max },
+    SerialNumber: { type: "string", min: 9, max: 256, pattern: "[\\w+=/:,.@-]*" },
+    TokenCode: { type: "string", min: 6, max: 6, pattern: "[\\d]*" },
+  },
+  async run(ctx, input) {
+    const { principal } = ctx.caller;
+    const serialNumber = input.SerialNumber as string | undefined;
+    const tokenCode = input.TokenCode as string | undefined;
+    if ((serialNumber === undefined) !== (tokenCode === undefined)) throw Errors.mfaIncomplete();
+
+    const now = ctx.deps.clock.now();
+    if (serialNumber !== undefined && tokenCode !== undefined) await authenticateMfa(ctx, serialNumber, tokenCode, now);
+
+    const requested = input.DurationSeconds as number | undefined;
+    const seconds =
+      principal.type === "root"
+        ? Math.min(requested ?? DURATION.rootMax, DURATION.rootMax)
+        : (requested ?? DURATION.userDefault);
+    // Expiration is printed to the second; the session ends exactly at the printed instant.
+    const expiresAt = Math.floor((now + seconds * 1000) / 1000) * 1000;
+
+    const claims: SessionClaims = {
+      accessKeyId: newTemporaryAccessKeyId(ctx.deps.random),
+      secretAccessKey: newSecretAccessKey(ctx.deps.random),
+      accountId: principal.accountId,
+      principal:
+        principal.type === "root"
+          ? { type: "root" }
+          : { type: "user", userId: principal.user.userId, userName: principal.user.userName },
+      mfa: serialNumber === undefined ? null : { serialNumber, authenticatedAt: now },
+      issuedAt: now,
+      expiresAt,
+      sourceAccessKeyId: ctx.caller.accessKeyId,
+    };
+    const sessionToken = await ctx.deps.tokens.seal(claims);
+    // Element order as in a raw STS capture (spec §3.1).
+    return {
+      Credentials: {
+        AccessKeyId: claims.accessKeyId,
+        SecretAccessKey: claims.secretAccessKey,
+        SessionToken: sessionToken,
+        Expiration: new Date(expiresAt),
+      },
+    };
+  },
+};
