@@ -46,6 +46,7 @@ export function clientEnv(creds: Credentials | undefined, extra: Record<string, 
   if (creds) {
     env.AWS_ACCESS_KEY_ID = creds.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = creds.secretAccessKey;
+    if (creds.sessionToken !== undefined) env.AWS_SESSION_TOKEN = creds.sessionToken;
   }
   return env;
 }
@@ -63,7 +64,7 @@ export function awsCli(command: string, url: string, creds: Credentials | undefi
 export function boto3(url: string, creds: Credentials, script: string): Promise<Run> {
   const prelude = [
     "import boto3, json, botocore",
-    `s = boto3.session.Session(aws_access_key_id=${JSON.stringify(creds.accessKeyId)}, aws_secret_access_key=${JSON.stringify(creds.secretAccessKey)}, region_name='us-east-1')`,
+    `s = boto3.session.Session(aws_access_key_id=${JSON.stringify(creds.accessKeyId)}, aws_secret_access_key=${JSON.stringify(creds.secretAccessKey)}, aws_session_token=${creds.sessionToken === undefined ? "None" : JSON.stringify(creds.sessionToken)}, region_name='us-east-1')`,
     `cfg = botocore.config.Config(retries={'max_attempts': 1})`,
     `sts = s.client('sts', endpoint_url=${JSON.stringify(url)}, config=cfg)`,
     `iam = s.client('iam', endpoint_url=${JSON.stringify(url)}, config=cfg)`,

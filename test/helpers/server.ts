@@ -14,12 +14,16 @@ import { startServer } from "../../src/server/start.js";
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Present for temporary credentials. */
+  sessionToken?: string;
 }
 
-/** A clock that reads real time plus an offset the test controls. */
+/** A clock that reads real time plus an offset the test controls, or a fixed instant. */
 export class TestClock {
   offsetMs = 0;
-  now = (): number => Date.now() + this.offsetMs;
+  /** When set, the server's time stands still here. */
+  fixedMs: number | undefined;
+  now = (): number => this.fixedMs ?? Date.now() + this.offsetMs;
 }
 
 export interface TestServer {
