@@ -18,6 +18,8 @@ const REDACT = [
   "*.tokenCode",
   "*.TokenCode",
   "*.sealedSecret",
+  "*.sealedSeed",
+  "*.seed",
   "headers",
   "body",
 ];
