@@ -12,10 +12,10 @@ import { otpauthUri, qrCodePng } from "../mfa/qr.js";
 import { newSeed } from "../mfa/seed.js";
 import { ENABLE_SEARCH_STEPS, RESYNC_SEARCH_STEPS } from "../mfa/totp.js";
 import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
-import type { TagInput } from "../protocol/shapes.js";
+import type { Input, TagInput } from "../protocol/shapes.js";
 import { XmlList, type XmlObject } from "../protocol/xml.js";
 import type { StoreDeps } from "../server/deps.js";
-import type { MfaDevice, Tag } from "../store/store.js";
+import type { MfaDevice, MfaSync, Tag } from "../store/store.js";
 import { decodeMarker, encodeMarker } from "./marker.js";
 import * as shape from "./shapes.js";
 import { authorizedOwner, targetUser, userXml } from "./users.js";
@@ -101,6 +101,20 @@ const codePairInput = {
   AuthenticationCode2: { ...shape.authenticationCode, required: true },
 } as const;
 
+/** What two consecutive codes prove about the device, or AWS's InvalidAuthenticationCode. */
+function provenSync(ctx: OperationContext, device: MfaDevice, input: Input, searchSteps: number): MfaSync {
+  const sync = checkCodePair(
+    openSeed(ctx.deps.secrets, device),
+    input.AuthenticationCode1 as string,
+    input.AuthenticationCode2 as string,
+    ctx.deps.clock.now(),
+    searchSteps,
+    device.lastStep,
+  );
+  if (!sync) throw Errors.invalidAuthenticationCode();
+  return sync;
+}
+
 export const enableMfaDevice: Operation = {
   service: IAM,
   action: "EnableMFADevice",
@@ -110,24 +124,9 @@ export const enableMfaDevice: Operation = {
     const serialNumber = input.SerialNumber as string;
     const device = await existingDevice(ctx, serialNumber);
     if (device.assignment) throw Errors.mfaDeviceInUse();
-    const now = ctx.deps.clock.now();
-    const sync = checkCodePair(
-      openSeed(ctx.deps.secrets, device),
-      input.AuthenticationCode1 as string,
-      input.AuthenticationCode2 as string,
-      now,
-      ENABLE_SEARCH_STEPS,
-      device.lastStep,
-    );
-    if (!sync) throw Errors.invalidAuthenticationCode();
-    const result = await ctx.deps.store.enableMfaDevice(
-      accountOf(ctx),
-      serialNumber,
-      owner,
-      sync,
-      new Date(now),
-      MFA_DEVICES_PER_USER,
-    );
+    const sync = provenSync(ctx, device, input, ENABLE_SEARCH_STEPS);
+    const enabledAt = new Date(ctx.deps.clock.now());
+    const result = await ctx.deps.store.enableMfaDevice(accountOf(ctx), serialNumber, owner, sync, enabledAt, MFA_DEVICES_PER_USER);
     if (result === "no-user") throw Errors.noSuchUser(input.UserName as string);
     if (result === "no-device") throw Errors.noSuchMfaDevice(serialNumber);
     if (result === "in-use") throw Errors.mfaDeviceInUse();
@@ -146,15 +145,7 @@ export const resyncMfaDevice: Operation = {
     const serialNumber = input.SerialNumber as string;
     const device = await existingDevice(ctx, serialNumber);
     if (!isEnabledFor(device, owner)) throw Errors.noSuchMfaDevice(serialNumber);
-    const sync = checkCodePair(
-      openSeed(ctx.deps.secrets, device),
-      input.AuthenticationCode1 as string,
-      input.AuthenticationCode2 as string,
-      ctx.deps.clock.now(),
-      RESYNC_SEARCH_STEPS,
-      device.lastStep,
-    );
-    if (!sync) throw Errors.invalidAuthenticationCode();
+    const sync = provenSync(ctx, device, input, RESYNC_SEARCH_STEPS);
     if (!(await ctx.deps.store.resyncMfaDevice(accountOf(ctx), serialNumber, owner, sync))) {
       throw Errors.invalidAuthenticationCode();
     }
