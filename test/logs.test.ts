@@ -12,14 +12,20 @@ import { TokenKeys } from "../src/tokens/token-keys.js";
 import { SecretBox } from "../src/crypto/secret-box.js";
 import { ensureAccount, issueRootKey } from "../src/iam/account.js";
 import { cryptoRandom } from "../src/ids.js";
+import { base32Decode } from "../src/mfa/seed.js";
+import { timeStep, totpCode } from "../src/mfa/totp.js";
 import { createApp } from "../src/server/app.js";
 import { createLogger } from "../src/server/logger.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import type { WireRequest } from "../src/sigv4/types.js";
 import { tempDir } from "./helpers/server.js";
 
-async function signedWire(creds: { accessKeyId: string; secretAccessKey: string }, body: string): Promise<WireRequest> {
-  const signer = new SignatureV4({ credentials: creds, region: "us-east-1", service: "iam", sha256: Sha256 });
+async function signedWire(
+  creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  body: string,
+  service = "iam",
+): Promise<WireRequest> {
+  const signer = new SignatureV4({ credentials: creds, region: "us-east-1", service, sha256: Sha256 });
   const signed = await signer.sign({
     method: "POST",
     protocol: "http:",
@@ -71,6 +77,59 @@ describe("logs", () => {
     const authorization = failing.headers.find(([k]) => k.toLowerCase() === "authorization")![1];
     const signature = authorization.split("Signature=")[1]!;
     for (const secret of [root.secretAccessKey, signature, "SECRETNAME", "W".repeat(40)]) expect(logged).not.toContain(secret);
+    await store.close();
+  });
+
+  it("MFA codes, seeds and session tokens stay out of the logs too", async () => {
+    let logged = "";
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        logged += chunk.toString();
+        done();
+      },
+    });
+    const store = new SqliteStore(join(tempDir(), "db"));
+    const base = { store, secrets: new SecretBox(Buffer.alloc(32, 7)), clock: { now: () => Date.now() }, random: cryptoRandom };
+    const deps = { ...base, logger: createLogger("debug", sink), tokens: await TokenKeys.load(base) };
+    const { accountId } = await ensureAccount(deps);
+    const root = await issueRootKey(deps, accountId);
+    const app = createApp(deps);
+    const call = async (creds: Parameters<typeof signedWire>[0], body: string, service = "iam") => {
+      const res = await app(await signedWire(creds, body, service));
+      return { status: res.status, field: (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(res.body)?.[1] ?? "" };
+    };
+
+    await call(root, "Action=CreateUser&Version=2010-05-08&UserName=alice");
+    const key = await call(root, "Action=CreateAccessKey&Version=2010-05-08&UserName=alice");
+    const alice = { accessKeyId: key.field("AccessKeyId"), secretAccessKey: key.field("SecretAccessKey") };
+    const device = await call(root, "Action=CreateVirtualMFADevice&Version=2010-05-08&VirtualMFADeviceName=alice");
+    const serial = device.field("SerialNumber");
+    const base32 = Buffer.from(device.field("Base32StringSeed"), "base64").toString("ascii");
+    const seed = base32Decode(base32);
+    const step = timeStep(Date.now());
+    const [c1, c2, c3] = [step - 1, step, step + 1].map((s) => totpCode(seed, s));
+    const enable = `Action=EnableMFADevice&Version=2010-05-08&UserName=alice&SerialNumber=${encodeURIComponent(serial)}`;
+    expect((await call(root, `${enable}&AuthenticationCode1=${c1}&AuthenticationCode2=${c2}`)).status).toBe(200);
+    const gst = `Action=GetSessionToken&Version=2011-06-15&SerialNumber=${encodeURIComponent(serial)}&TokenCode=${c3}`;
+    const session = await call(alice, gst, "sts");
+    expect(session.status).toBe(200);
+    const temporary = {
+      accessKeyId: session.field("AccessKeyId"),
+      secretAccessKey: session.field("SecretAccessKey"),
+      sessionToken: session.field("SessionToken"),
+    };
+    expect((await call(alice, gst, "sts")).status).toBe(403); // the replay, logged as a failure
+    expect((await call(temporary, "Action=GetCallerIdentity&Version=2011-06-15", "sts")).status).toBe(200);
+    store.getUserById = async () => {
+      throw new Error("disk on fire");
+    };
+    expect((await call(temporary, "Action=GetCallerIdentity&Version=2011-06-15", "sts")).status).toBe(500);
+
+    expect(logged).toContain("disk on fire");
+    // A code as a number of its own: its digits could occur inside a timestamp by chance.
+    for (const code of [c1, c2, c3]) expect(logged).not.toMatch(new RegExp(`(?<![0-9])${code}(?![0-9])`));
+    const secrets = [base32, seed.toString("hex"), seed.toString("base64"), alice.secretAccessKey, temporary.secretAccessKey, temporary.sessionToken];
+    for (const secret of secrets) expect(logged).not.toContain(secret);
     await store.close();
   });
 });
