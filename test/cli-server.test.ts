@@ -159,6 +159,19 @@ describe("mfa-sts serve", () => {
     expect(await proc.exited).toMatchObject({ code: 0 });
   });
 
+  it("another master key than the data directory's is a clear error, not a crash", async () => {
+    const dir = tempDir();
+    const first = await serve(["--data-dir", dir], env());
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toMatchObject({ code: 0 });
+    const other = Buffer.alloc(32, 9).toString("base64");
+    const res = await mfaSts(["serve", "--data-dir", dir, "--port", "0"], { ...env(), MFA_STS_MASTER_KEY: other });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      "mfa-sts serve: the master key does not open this data directory's keys: is MFA_STS_MASTER_KEY (or master.key) the one it was created with?\n",
+    );
+  });
+
   it("a busy port is a clear error", async () => {
     const dir = tempDir();
     const proc = await serve(["--data-dir", dir], env());

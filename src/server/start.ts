@@ -5,13 +5,13 @@
  */
 import type { AddressInfo } from "node:net";
 import { systemClock, type Clock } from "../clock.js";
-import { ensureAccount, issueRootKey } from "../iam/account.js";
+import { ensureAccount, InitError, issueRootKey } from "../iam/account.js";
 import { cryptoRandom, type Random } from "../ids.js";
 import { createApp } from "./app.js";
 import { openDataDir } from "./data-dir.js";
 import type { Deps } from "./deps.js";
 import { createHttpServer } from "./http.js";
-import { TokenKeys } from "../tokens/token-keys.js";
+import { MasterKeyMismatch, TokenKeys, type TokenKeysDeps } from "../tokens/token-keys.js";
 import type { Logger } from "./logger.js";
 
 export interface ServeOptions {
@@ -31,13 +31,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The token keys are sealed by the master key: a different master key cannot open them. */
+async function loadTokenKeys(deps: TokenKeysDeps): Promise<TokenKeys> {
+  try {
+    return await TokenKeys.load(deps);
+  } catch (e) {
+    if (e instanceof MasterKeyMismatch) {
+      throw new InitError(
+        "the master key does not open this data directory's keys: is MFA_STS_MASTER_KEY (or master.key) the one it was created with?",
+      );
+    }
+    throw e;
+  }
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { store, secrets } = openDataDir(options.dataDir, options.masterKey);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   let deps: Deps;
   try {
-    deps = { store, secrets, clock, random, logger: options.logger, tokens: await TokenKeys.load({ store, secrets, clock, random }) };
+    deps = { store, secrets, clock, random, logger: options.logger, tokens: await loadTokenKeys({ store, secrets, clock, random }) };
     const { accountId, created } = await ensureAccount(deps);
     if (created) {
       const key = await issueRootKey(deps, accountId);

@@ -20,6 +20,9 @@ const RELOAD_INTERVAL_MS = 1000;
 
 const keyContext = (id: number): string => `token-key:${id}`;
 
+/** A stored key that the master key does not open: the data was sealed under another master key. */
+export class MasterKeyMismatch extends Error {}
+
 export interface TokenKeysDeps {
   store: Store;
   secrets: SecretBox;
@@ -68,11 +71,19 @@ export class TokenKeys {
       stored.map(
         (k): TokenKey => ({
           id: k.id,
-          key: Buffer.from(this.deps.secrets.open(k.sealedKey, keyContext(k.id)), "base64"),
+          key: Buffer.from(this.openKey(k.sealedKey, k.id), "base64"),
           createdAt: k.createdAt,
         }),
       ),
     );
+  }
+
+  private openKey(sealed: string, id: number): string {
+    try {
+      return this.deps.secrets.open(sealed, keyContext(id));
+    } catch {
+      throw new MasterKeyMismatch(`token key ${id} does not open under this master key`);
+    }
   }
 
   private async rotateIfDue(now: number): Promise<void> {
