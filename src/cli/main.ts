@@ -1,0 +1,4 @@
+/**
+ * The `mfa-sts` entry point: the commander program, loaded on demand.
+ */
+await import("./program.js");
