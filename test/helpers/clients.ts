@@ -17,9 +17,9 @@ export interface Run {
   stderr: string;
 }
 
-export function run(command: string, args: string[], env: Record<string, string>, input?: string): Promise<Run> {
+export function run(command: string, args: string[], env: Record<string, string>, input?: string, cwd?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -1,0 +1,526 @@
+/**
+ * The safe writer for the AWS shared credentials file (`~/.aws/credentials` or
+ * `AWS_SHARED_CREDENTIALS_FILE`). Existing tools damage this file in known ways: they rewrite it
+ * whole and lose comments (broamski/aws-mfa#39), race each other and drop sections
+ * (trek10inc/awsume#72), or leave it truncated when killed. So:
+ *
+ * - the edit is minimal: only lines of the target section change; every other byte — comments,
+ *   blank lines, other sections, CRLF or LF, a missing final newline — is kept;
+ * - the read–modify–write runs under a cross-process lock file, `<path>.lock`, that a dead or
+ *   long-gone holder cannot keep forever;
+ * - the new text goes to a temporary file that is fsynced and renamed over the target, so a
+ *   reader (or a crash) only ever sees the old file or the new one, never a mix.
+ *
+ * What a section and a key line are is decided exactly as `./ini.ts` (botocore's rules) decides
+ * it, and the result is re-parsed with it before anything is written.
+ *
+ * The lock's age is measured with the wall clock (`Date.now()`), not an injected clock: it is
+ * compared with times other processes and the file system wrote, which only the wall clock shares.
+ */
+import { randomBytes } from "node:crypto";
+import { promises as fs, type Stats } from "node:fs";
+import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { parseIni, type IniFile } from "./ini.js";
+
+export interface UpdateSectionOptions {
+  /** How long to wait for another writer's lock before giving up. Default 10 000 ms. */
+  lockTimeoutMs?: number;
+  /** A lock older than this is broken even if its holder seems alive. Default 30 000 ms. */
+  staleLockMs?: number;
+}
+
+export class CredentialsFileError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CredentialsFileError";
+  }
+}
+
+export class CredentialsFileLockTimeoutError extends CredentialsFileError {
+  constructor(
+    readonly lockPath: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "CredentialsFileLockTimeoutError";
+  }
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+const DEFAULT_STALE_LOCK_MS = 30_000;
+/** A lock file with no readable owner is one whose creator died between creating and writing it. */
+const UNREADABLE_LOCK_GRACE_MS = 2_000;
+
+/**
+ * Sets `values` in `[section]` of the credentials file at `path`, creating the file (0600, its
+ * directory 0700) or the section when missing. Keys are matched case-insensitively, as botocore
+ * reads them; a replaced line keeps its key spelling and spacing.
+ */
+export async function updateSection(
+  path: string,
+  section: string,
+  values: ReadonlyArray<readonly [string, string]>,
+  options: UpdateSectionOptions = {},
+): Promise<void> {
+  checkInput(section, values);
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const staleLockMs = options.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
+
+  await makeDirectory(dirname(path));
+  // A symlinked credentials file (dotfile managers) must stay a symlink: write where it points.
+  const target = await resolveTarget(path);
+  const lockPath = `${path}.lock`;
+  const lock = await acquireLock(lockPath, lockTimeoutMs, staleLockMs);
+  try {
+    await removeLeftovers(dirname(target), `${basename(target)}.tmp-`, staleLockMs);
+    await removeLeftovers(dirname(lockPath), `${basename(lockPath)}.stale-`, staleLockMs);
+    const existing = await readExisting(target);
+    const before = existing?.text ?? "";
+    const after = editSection(before, section, values, target);
+    if (existing && after === before) return;
+    await replaceAtomically(target, after, existing?.stat, () => assertLockHeld(lockPath, lock));
+  } finally {
+    await releaseLock(lockPath, lock);
+  }
+}
+
+/** The keys of `[section]` as botocore reads them (lower-cased), or undefined when absent. */
+export async function readSection(path: string, section: string): Promise<Record<string, string> | undefined> {
+  const existing = await readExisting(path);
+  if (!existing) return undefined;
+  const found = parseIni(existing.text).get(section);
+  if (!found) return undefined;
+  const result: Record<string, string> = {};
+  // Nested tables (`s3 =` + indented lines) are not credentials; they are left out.
+  for (const [key, value] of Object.entries(found)) if (typeof value === "string") result[key] = value;
+  return result;
+}
+
+// ───────────────────────────── the edit (pure) ─────────────────────────────
+
+type Eol = "" | "\n" | "\r\n";
+interface Line {
+  text: string;
+  eol: Eol;
+}
+
+/** What a line is, decided as `parseIni` decides it. */
+type LineKind =
+  | { kind: "skip" } // blank or comment
+  | { kind: "header"; name: string }
+  | { kind: "key"; key: string }
+  | { kind: "nested"; owner: number }; // an indented line of the nested value started at `owner`
+
+const SECTION = /^\[([^\]]+)\]\s*$/;
+/** ini.ts's ENTRY with every part captured: key, space, separator, space, value. */
+const KEY_LINE = /^([^=:]+?)(\s*)([=:])(\s*)(.*)$/;
+
+/**
+ * The text with `values` set in `[section]`. Exported for tests and for callers that hold the
+ * text already; `file` only names the file in errors.
+ */
+export function editSection(text: string, section: string, values: ReadonlyArray<readonly [string, string]>, file = "the credentials file"): string {
+  checkInput(section, values);
+  let before: IniFile;
+  try {
+    before = parseIni(text);
+  } catch (e) {
+    throw new CredentialsFileError(`Refusing to rewrite ${file}: it is not a valid AWS config file (${(e as Error).message}).`, { cause: e });
+  }
+
+  const lines = splitLines(text);
+  const eol = dominantEol(lines);
+  const kinds = classify(lines);
+  const edited = before.has(section) ? editExisting(lines, kinds, section, values, eol) : appendSection(text, lines, section, values, eol);
+
+  checkResult(before, edited, section, values);
+  return edited;
+}
+
+function checkInput(section: string, values: ReadonlyArray<readonly [string, string]>): void {
+  const bad = (what: string) => new TypeError(`Cannot write to the credentials file: ${what}`);
+  if (section === "" || section !== section.trim() || /[\]\r\n]/.test(section)) throw bad(`invalid section name ${JSON.stringify(section)}`);
+  const seen = new Set<string>();
+  for (const [key, value] of values) {
+    if (key === "" || key !== key.trim() || /[=:\r\n]/.test(key) || /^[#;[]/.test(key)) throw bad(`invalid key ${JSON.stringify(key)}`);
+    // Leading/trailing space would be trimmed by readers; an empty value would start a nested table.
+    if (value === "" || value !== value.trim() || /[\r\n]/.test(value)) throw bad(`invalid value for ${key}`);
+    const lower = key.toLowerCase();
+    if (seen.has(lower)) throw bad(`key ${key} given twice`);
+    seen.add(lower);
+  }
+}
+
+/** Lines with their own line ends; a last line without one has eol "". Splits as ini.ts does. */
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  const ends = /\r?\n/g;
+  let start = 0;
+  for (let m = ends.exec(text); m; m = ends.exec(text)) {
+    lines.push({ text: text.slice(start, m.index), eol: m[0] as Eol });
+    start = m.index + m[0].length;
+  }
+  if (start < text.length) lines.push({ text: text.slice(start), eol: "" });
+  return lines;
+}
+
+/** The line end new lines get: the file's own (the majority in a mixed file), LF for a new file. */
+function dominantEol(lines: readonly Line[]): Eol {
+  let crlf = 0;
+  let lf = 0;
+  for (const line of lines) {
+    if (line.eol === "\r\n") crlf++;
+    else if (line.eol === "\n") lf++;
+  }
+  return crlf > lf ? "\r\n" : "\n";
+}
+
+/** Mirrors parseIni line by line (the text has already parsed, so every line is one of these). */
+function classify(lines: readonly Line[]): LineKind[] {
+  const kinds: LineKind[] = [];
+  let inSection = false;
+  let nestedOwner: number | undefined;
+  for (const [i, { text }] of lines.entries()) {
+    const trimmed = text.trim();
+    const indented = /^\s/.test(text);
+    const header = SECTION.exec(trimmed);
+    if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith(";")) {
+      kinds.push({ kind: "skip" });
+    } else if (indented && inSection && nestedOwner !== undefined) {
+      kinds.push({ kind: "nested", owner: nestedOwner });
+    } else if (header && !indented) {
+      inSection = true;
+      nestedOwner = undefined;
+      kinds.push({ kind: "header", name: header[1]!.trim() });
+    } else {
+      const entry = KEY_LINE.exec(trimmed)!;
+      nestedOwner = entry[5]!.trim() === "" ? i : undefined; // `key =` starts a nested table
+      kinds.push({ kind: "key", key: entry[1]!.toLowerCase() });
+    }
+  }
+  return kinds;
+}
+
+/** `line` with its value replaced, keeping indentation, key spelling and spacing. */
+function replaceValue(line: string, value: string): string {
+  const lead = line.slice(0, line.length - line.trimStart().length);
+  const trimmed = line.trim();
+  const trail = line.slice(lead.length + trimmed.length);
+  const [, key, spaceBefore, separator, spaceAfter, old] = KEY_LINE.exec(trimmed)!;
+  // `key =` has no space after the separator to copy: mirror the space before it.
+  if (old === "") return `${lead}${key}${spaceBefore}${separator}${spaceBefore}${value}`;
+  return `${lead}${key}${spaceBefore}${separator}${spaceAfter}${value}${trail}`;
+}
+
+function editExisting(lines: readonly Line[], kinds: readonly LineKind[], section: string, values: ReadonlyArray<readonly [string, string]>, eol: Eol): string {
+  const wanted = new Map(values.map(([key, value]) => [key.toLowerCase(), value] as const));
+  const replaced = new Map<number, string>();
+  const dropped = new Set<number>();
+  const found = new Set<string>();
+  let lastBlockInsertAfter = -1;
+
+  let inTarget = false;
+  kinds.forEach((kind, i) => {
+    if (kind.kind === "header") {
+      inTarget = kind.name === section;
+      if (inTarget) lastBlockInsertAfter = i;
+      return;
+    }
+    if (!inTarget) return;
+    if (kind.kind === "key" || kind.kind === "nested") lastBlockInsertAfter = i;
+    if (kind.kind === "key" && wanted.has(kind.key)) {
+      // Every occurrence (a repeated section or key): the last one wins for readers, and no stale
+      // secret should stay behind in an earlier one.
+      replaced.set(i, replaceValue(lines[i]!.text, wanted.get(kind.key)!));
+      found.add(kind.key);
+    }
+    // The nested table of a replaced key goes with it, or its lines would become keys of the section.
+    if (kind.kind === "nested" && replaced.has(kind.owner)) dropped.add(i);
+  });
+
+  const missing = values.filter(([key]) => !found.has(key.toLowerCase()));
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    if (dropped.has(i)) return;
+    const text = replaced.get(i) ?? line.text;
+    if (i !== lastBlockInsertAfter || missing.length === 0) return out.push(text + line.eol);
+    // Appended after the section's last key line; when that was the file's unterminated last
+    // line, the file keeps ending without a newline.
+    const added = missing.map(([key, value]) => `${key} = ${value}`);
+    out.push(text + (line.eol || eol));
+    added.forEach((addedLine, j) => out.push(addedLine + (j === added.length - 1 && line.eol === "" ? "" : eol)));
+  });
+  return out.join("");
+}
+
+function appendSection(text: string, lines: readonly Line[], section: string, values: ReadonlyArray<readonly [string, string]>, eol: Eol): string {
+  const body = [`[${section}]`, ...values.map(([key, value]) => `${key} = ${value}`)];
+  if (text === "") return body.map((line) => line + eol).join("");
+  const last = lines[lines.length - 1]!;
+  const lastIsBlank = last.text.trim() === "";
+  // Exactly one blank line before the new section (more if the file already ends with more).
+  let separator: string;
+  if (last.eol !== "") separator = lastIsBlank ? "" : eol;
+  else separator = lastIsBlank ? eol : eol + eol;
+  const terminated = last.eol !== "";
+  return text + separator + body.map((line, j) => line + (j === body.length - 1 && !terminated ? "" : eol)).join("");
+}
+
+/** The edit must read back as intended, and must not have changed any other section. */
+function checkResult(before: IniFile, text: string, section: string, values: ReadonlyArray<readonly [string, string]>): void {
+  const after = parseIni(text);
+  const wrong = (why: string) => new CredentialsFileError(`Internal error editing the credentials file (${why}); nothing was written.`);
+  const got = after.get(section);
+  if (!got) throw wrong(`section ${section} missing`);
+  for (const [key, value] of values) if (got[key.toLowerCase()] !== value) throw wrong(`${key} reads back wrong`);
+  const others = (file: IniFile) => JSON.stringify([...file].filter(([name]) => name !== section));
+  if (others(before) !== others(after)) throw wrong("another section changed");
+  const rest = (s: Record<string, unknown> | undefined) =>
+    JSON.stringify(Object.entries(s ?? {}).filter(([key]) => !values.some(([k]) => k.toLowerCase() === key)));
+  const previous = before.get(section);
+  if (previous && rest(previous) !== rest(got)) throw wrong("another key of the section changed");
+}
+
+// ───────────────────────────── the lock ─────────────────────────────
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  acquiredAt: string;
+  token: string;
+}
+
+/** What we found at the lock path: nothing, a lock to respect, or one to break. */
+type LockState = { state: "gone" } | { state: "held" | "stale"; raw: string; holder: LockHolder | undefined };
+
+async function acquireLock(lockPath: string, timeoutMs: number, staleMs: number): Promise<string> {
+  const token = randomBytes(16).toString("hex");
+  const holder: LockHolder = { pid: process.pid, host: hostname(), acquiredAt: new Date().toISOString(), token };
+  const content = `${JSON.stringify(holder)}\n`;
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    if (await createLock(lockPath, content)) return token;
+    const found = await inspectLock(lockPath, staleMs);
+    if (found.state === "gone") continue; // released since: try again at once
+    if (found.state === "stale") {
+      await breakLock(lockPath, found.raw);
+      continue;
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      const by = found.holder ? `, held by pid ${found.holder.pid} on ${found.holder.host} since ${found.holder.acquiredAt}` : "";
+      throw new CredentialsFileLockTimeoutError(
+        lockPath,
+        `Timed out after ${timeoutMs} ms waiting for the lock file ${lockPath}${by}. If no other process is writing the credentials file, delete ${lockPath}.`,
+      );
+    }
+    // Short, randomized, growing waits so parallel writers do not retry in lock step.
+    const ceiling = Math.min(100, 5 * 2 ** Math.min(attempt, 5));
+    await delay(Math.min(remaining, 2 + Math.random() * ceiling));
+  }
+}
+
+/** O_EXCL create; false when someone else holds the lock. */
+async function createLock(lockPath: string, content: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await fs.open(lockPath, "wx", 0o600);
+  } catch (e) {
+    if (errorCode(e) === "EEXIST") return false;
+    throw e;
+  }
+  try {
+    await handle.writeFile(content);
+  } catch (e) {
+    await handle.close();
+    await fs.rm(lockPath, { force: true });
+    throw e;
+  }
+  await handle.close();
+  return true;
+}
+
+async function inspectLock(lockPath: string, staleMs: number): Promise<LockState> {
+  let raw: string;
+  let mtimeMs: number;
+  try {
+    [raw, { mtimeMs }] = await Promise.all([fs.readFile(lockPath, "utf8"), fs.stat(lockPath)]);
+  } catch (e) {
+    if (errorCode(e) === "ENOENT") return { state: "gone" };
+    throw e;
+  }
+  const holder = parseHolder(raw);
+  const now = Date.now();
+  if (!holder) {
+    // Empty or foreign content: its writer died between create and write, or is writing it now.
+    return { state: now - mtimeMs > Math.min(staleMs, UNREADABLE_LOCK_GRACE_MS) ? "stale" : "held", raw, holder };
+  }
+  const since = Date.parse(holder.acquiredAt);
+  const age = now - (Number.isNaN(since) ? mtimeMs : since);
+  // A pid means something only on its own host (a home directory can be shared over NFS).
+  const dead = holder.host === hostname() && !processAlive(holder.pid);
+  return { state: dead || age > staleMs ? "stale" : "held", raw, holder };
+}
+
+function parseHolder(raw: string): LockHolder | undefined {
+  try {
+    const value = JSON.parse(raw) as Partial<LockHolder>;
+    if (!Number.isSafeInteger(value.pid) || value.pid! <= 0) return undefined;
+    if (typeof value.host !== "string" || typeof value.acquiredAt !== "string" || typeof value.token !== "string") return undefined;
+    return value as LockHolder;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (e) {
+    return errorCode(e) !== "ESRCH"; // EPERM: alive, someone else's
+  }
+}
+
+/**
+ * Removes a stale lock without removing a fresh one that replaced it since we looked: move it
+ * aside, check it is the one we judged, and put it back if not.
+ */
+async function breakLock(lockPath: string, judged: string): Promise<void> {
+  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(6).toString("hex")}`;
+  try {
+    await fs.rename(lockPath, aside);
+  } catch (e) {
+    if (errorCode(e) === "ENOENT") return; // someone else broke or released it
+    throw e;
+  }
+  const moved = await fs.readFile(aside, "utf8").catch(() => judged);
+  if (moved !== judged) {
+    // link() fails if the name is taken again, so this never overwrites a newer lock. If it is
+    // taken, the displaced holder notices before committing (assertLockHeld) and writes nothing.
+    await fs.link(aside, lockPath).catch(() => undefined);
+  }
+  await fs.rm(aside, { force: true });
+}
+
+/** Checked just before the rename: a writer whose lock was broken as stale must not commit. */
+async function assertLockHeld(lockPath: string, token: string): Promise<void> {
+  const raw = await fs.readFile(lockPath, "utf8").catch(() => "");
+  if (parseHolder(raw)?.token !== token) {
+    throw new CredentialsFileError(`Lost the lock ${lockPath} (another process broke it as stale); the credentials file was not changed.`);
+  }
+}
+
+async function releaseLock(lockPath: string, token: string): Promise<void> {
+  const raw = await fs.readFile(lockPath, "utf8").catch(() => "");
+  if (parseHolder(raw)?.token === token) await fs.rm(lockPath, { force: true });
+}
+
+// ───────────────────────────── the file ─────────────────────────────
+
+async function makeDirectory(dir: string): Promise<void> {
+  const created = await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  if (created !== undefined) await syncDirectory(dirname(created));
+}
+
+async function resolveTarget(path: string): Promise<string> {
+  try {
+    return await fs.realpath(path);
+  } catch (e) {
+    if (errorCode(e) === "ENOENT") return path;
+    throw e;
+  }
+}
+
+interface Existing {
+  text: string;
+  stat: Stats;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+async function readExisting(path: string): Promise<Existing | undefined> {
+  let bytes: Buffer;
+  let stat: Stats;
+  try {
+    [bytes, stat] = await Promise.all([fs.readFile(path), fs.stat(path)]);
+  } catch (e) {
+    if (errorCode(e) === "ENOENT") return undefined;
+    throw e;
+  }
+  try {
+    // Strict decoding so that writing the text back reproduces every byte we did not edit.
+    return { text: utf8.decode(bytes), stat };
+  } catch (e) {
+    throw new CredentialsFileError(`Refusing to rewrite ${path}: it is not valid UTF-8.`, { cause: e });
+  }
+}
+
+/**
+ * Temporary file in the same directory (same file system, so rename is atomic), same mode and
+ * owner as the file it replaces, fsynced before the rename and the directory fsynced after.
+ */
+async function replaceAtomically(target: string, text: string, previous: Stats | undefined, beforeCommit: () => Promise<void>): Promise<void> {
+  const dir = dirname(target);
+  const temp = join(dir, `${basename(target)}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const mode = previous ? previous.mode & 0o7777 : 0o600;
+  let committed = false;
+  try {
+    const handle = await fs.open(temp, "wx", 0o600);
+    try {
+      await handle.chmod(mode); // the umask must not change the mode we keep
+      if (previous && (previous.uid !== process.getuid?.() || previous.gid !== process.getgid?.())) {
+        await handle.chown(previous.uid, previous.gid).catch(() => undefined); // only root can; e.g. under sudo
+      }
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await beforeCommit();
+    await fs.rename(temp, target);
+    committed = true;
+    await syncDirectory(dir);
+  } finally {
+    if (!committed) await fs.rm(temp, { force: true });
+  }
+}
+
+/** Makes a rename durable. Some platforms (Windows) cannot open a directory; nothing to do there. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await fs.open(dir, "r");
+    await handle.sync();
+  } catch (e) {
+    if (!["EISDIR", "EINVAL", "EPERM", "ENOTSUP", "EACCES"].includes(errorCode(e) ?? "")) throw e;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Temporary files and set-aside locks that writers killed mid-write left behind (`<prefix><pid>-<hex>`).
+ * Runs under the lock, so no live writer of this file is mid-write — unless its lock was broken as
+ * stale, and then its commit fails anyway.
+ */
+async function removeLeftovers(dir: string, prefix: string, staleMs: number): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d+)-[0-9a-f]{12}$/.exec(name.slice(prefix.length));
+    if (!match) continue;
+    const path = join(dir, name);
+    const stat = await fs.stat(path).catch(() => undefined);
+    if (!stat) continue;
+    if (!processAlive(Number(match[1])) || Date.now() - stat.mtimeMs > staleMs) await fs.rm(path, { force: true });
+  }
+}
+
+function errorCode(e: unknown): string | undefined {
+  return typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,348 @@
+/**
+ * `mfa-sts get-session-token` / `get-caller-identity` against aws CLI v2 (/usr/bin/aws 2.9.19),
+ * differentially: both run with the same arguments, environment and files against a fixture
+ * STS on 127.0.0.1 that answers with recorded responses and records every request. They must
+ * print the same stdout and stderr, exit the same, and send the same request (parameters,
+ * signing key, region, service, signed headers). Usage texts differ only in the program name.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run, type Run } from "./helpers/clients.js";
+import { BIN } from "./helpers/cli.js";
+
+const NS = "https://sts.amazonaws.com/doc/2011-06-15/";
+const KEY = { id: "AKIAIOSFODNN7EXAMPLE", secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY" };
+
+const GST_OK = `<GetSessionTokenResponse xmlns="${NS}">
+  <GetSessionTokenResult>
+    <Credentials>
+      <AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>
+      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>
+      <SessionToken>AQoEXAMPLEH4aoAH0gNCAPy</SessionToken>
+      <Expiration>2011-07-11T19:55:29.611Z</Expiration>
+    </Credentials>
+  </GetSessionTokenResult>
+  <ResponseMetadata>
+    <RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId>
+  </ResponseMetadata>
+</GetSessionTokenResponse>
+`;
+const GCI_OK = `<GetCallerIdentityResponse xmlns="${NS}">
+  <GetCallerIdentityResult>
+    <Arn>arn:aws:iam::123456789012:user/Alice</Arn>
+    <UserId>AIDACKCEVSQ6C2EXAMPLE</UserId>
+    <Account>123456789012</Account>
+  </GetCallerIdentityResult>
+  <ResponseMetadata>
+    <RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>
+  </ResponseMetadata>
+</GetCallerIdentityResponse>
+`;
+const errorBody = (code: string, message: string) =>
+  `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>Sender</Type>\n    <Code>${code}</Code>\n    <Message>${message}</Message>\n  </Error>\n  <RequestId>16fc956c-311e-4199-bee1-1680236e9698</RequestId>\n</ErrorResponse>\n`;
+
+interface Recorded {
+  /** Which client sent it (from the User-Agent). */
+  client: "aws" | "mfa-sts";
+  /** The request path: each comparison gets its own endpoint path, so parallel runs stay apart. */
+  path: string;
+  params: Record<string, string>;
+  accessKeyId: string;
+  region: string;
+  service: string;
+  signedHeaders: string;
+  securityToken: string | undefined;
+}
+
+let fixture: Server;
+let url: string;
+const requests: Recorded[] = [];
+
+/** The fixture's answers: TokenCode 000000 → AccessDenied; TokenCode 999999 → Throttling. */
+function answer(params: Record<string, string>): { status: number; body: string } {
+  if (params.TokenCode === "000000") return { status: 403, body: errorBody("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ") };
+  if (params.TokenCode === "999999") return { status: 400, body: errorBody("Throttling", "Rate exceeded") };
+  if (params.TokenCode === "555555") return { status: 502, body: "<html>bad gateway</html>" };
+  return { status: 200, body: params.Action === "GetCallerIdentity" ? GCI_OK : GST_OK };
+}
+
+beforeAll(async () => {
+  fixture = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      const params = Object.fromEntries(new URLSearchParams(body));
+      const auth = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+)/.exec(req.headers.authorization ?? "");
+      requests.push({
+        client: (req.headers["user-agent"] ?? "").startsWith("aws-cli/") ? "aws" : "mfa-sts",
+        path: req.url ?? "",
+        params,
+        accessKeyId: auth?.[1] ?? "",
+        region: auth?.[2] ?? "",
+        service: auth?.[3] ?? "",
+        signedHeaders: auth?.[4] ?? "",
+        securityToken: req.headers["x-amz-security-token"] as string | undefined,
+      });
+      const { status, body: out } = answer(params);
+      res.writeHead(status, { "Content-Type": "text/xml" }).end(out);
+    });
+  });
+  await new Promise<void>((resolve) => fixture.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(fixture.address() as { port: number }).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => fixture.close(() => resolve())));
+
+/** A temporary HOME with optional ~/.aws files; no credentials unless given. */
+function home(files: { config?: string; credentials?: string } = {}): { env: Record<string, string>; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), "mfa-sts-dropin-"));
+  if (files.config !== undefined) writeFileSync(join(dir, "config"), files.config);
+  if (files.credentials !== undefined) writeFileSync(join(dir, "credentials"), files.credentials);
+  return {
+    dir,
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: dir,
+      AWS_CONFIG_FILE: join(dir, "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
+      AWS_PAGER: "",
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+  };
+}
+
+const withKey = (env: Record<string, string>) => ({ ...env, AWS_ACCESS_KEY_ID: KEY.id, AWS_SECRET_ACCESS_KEY: KEY.secret });
+
+interface Outcome {
+  run: Run;
+  request: Recorded | undefined;
+}
+
+let caseCount = 0;
+
+/** Runs one client and returns what it printed and the last request it sent to `caseUrl`. */
+async function runOne(client: "aws" | "mfa-sts", command: string, args: string[], env: Record<string, string>, caseUrl = url): Promise<Outcome> {
+  const result =
+    client === "aws"
+      ? await run("/usr/bin/aws", ["sts", command, ...args], env)
+      : await run(process.execPath, [BIN, command, ...args], env);
+  const casePath = new URL(caseUrl).pathname;
+  const mine = requests.filter((r) => r.client === client && casePath !== "/" && r.path.startsWith(casePath));
+  return { run: result, request: mine.at(-1) };
+}
+
+/** The aws CLI names itself in usage texts; mfa-sts names itself. */
+const normalize = (text: string) => text.replace(/\baws( \[options\]| help| <command>|: error)/g, "mfa-sts$1");
+
+async function compare(command: string, args: string[], env: Record<string, string>) {
+  // This comparison's own endpoint path on the fixture, wherever the fixture's URL is given.
+  const caseUrl = `${url}/case${++caseCount}`;
+  const routed = (value: string) => (value === url ? caseUrl : value);
+  args = args.map(routed);
+  env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, routed(v)]));
+  const aws = await runOne("aws", command, args, env, caseUrl);
+  const ours = await runOne("mfa-sts", command, args, env, caseUrl);
+  expect({ stdout: ours.run.stdout, stderr: ours.run.stderr, code: ours.run.code }, `${command} ${args.join(" ")}`).toEqual({
+    stdout: aws.run.stdout,
+    stderr: normalize(aws.run.stderr),
+    code: aws.run.code,
+  });
+  const strip = (r: Recorded | undefined) => r && { ...r, client: undefined };
+  // Both clients must have sent the same request, or both none.
+  expect(strip(ours.request), `request of ${command} ${args.join(" ")}`).toEqual(strip(aws.request));
+  return { aws, ours };
+}
+
+/** Runs comparisons a few at a time: each aws CLI start costs about half a second. */
+async function compareAll(cases: [string, string[], Record<string, string>][]) {
+  for (let i = 0; i < cases.length; i += 6) {
+    await Promise.all(cases.slice(i, i + 6).map(([command, args, env]) => compare(command, args, env)));
+  }
+}
+
+const ep = () => ["--endpoint-url", url, "--region", "us-east-1"];
+
+describe("mfa-sts vs aws CLI v2: output", () => {
+  it("every format, with and without --query, for both commands", async () => {
+    const { env } = home();
+    const cases: [string, string[], Record<string, string>][] = [];
+    for (const output of ["json", "text", "table", "yaml", "yaml-stream"]) {
+      for (const query of [undefined, "Credentials.AccessKeyId", "[Credentials.AccessKeyId,Credentials.SecretAccessKey,Credentials.SessionToken]", "Credentials", "Nope"]) {
+        cases.push(["get-session-token", [...ep(), "--output", output, ...(query ? ["--query", query] : [])], withKey(env)]);
+      }
+      for (const query of [undefined, "Account", "[UserId,Arn]"]) {
+        cases.push(["get-caller-identity", [...ep(), "--output", output, ...(query ? ["--query", query] : [])], withKey(env)]);
+      }
+    }
+    await compareAll(cases);
+  });
+
+  it("parameters on the wire: command-line order, encoding, session tokens signed", async () => {
+    const { env } = home();
+    await compareAll([
+      ["get-session-token", [...ep(), "--token-code", "123456", "--serial-number", "arn:aws:iam::123456789012:mfa/alice", "--duration-seconds", "900"], withKey(env)],
+      ["get-session-token", [...ep(), "--serial-number", "abc def ghi*~!'()", "--token-code", "abcdef", "--duration-seconds", "129601"], withKey(env)],
+      ["get-caller-identity", ep(), { ...withKey(env), AWS_SESSION_TOKEN: "FQoGZXIvYXdzEXAMPLE/+=" }],
+      ["get-session-token", [...ep(), "--duration-seconds=1000", "--region=eu-west-1"], withKey(env)],
+    ]);
+  });
+});
+
+describe("mfa-sts vs aws CLI v2: inputs", () => {
+  it("skeletons", async () => {
+    const { env } = home();
+    const cases: [string, string[], Record<string, string>][] = [];
+    for (const command of ["get-session-token", "get-caller-identity"]) {
+      for (const kind of [[], ["input"], ["yaml-input"], ["output"]]) {
+        cases.push([command, ["--generate-cli-skeleton", ...kind], env]);
+      }
+    }
+    await compareAll(cases);
+  });
+
+  it("--cli-input-json / --cli-input-yaml: the command line wins, top-level keys only", async () => {
+    const { env, dir } = home();
+    writeFileSync(join(dir, "input.json"), '{"DurationSeconds": 1000, "SerialNumber": "GAHT12345678", "TokenCode": "123456"}');
+    await compareAll([
+      ["get-session-token", [...ep(), "--cli-input-json", '{"DurationSeconds": 1000, "SerialNumber":"GAHT12345678"}', "--duration-seconds", "2000"], withKey(env)],
+      ["get-session-token", [...ep(), "--cli-input-yaml", 'TokenCode: "123456"\nDurationSeconds: 1000\nSerialNumber: GAHT12345678', "--token-code", "654321"], withKey(env)],
+      ["get-session-token", [...ep(), "--cli-input-json", `file://${join(dir, "input.json")}`], withKey(env)],
+      ["get-session-token", [...ep(), "--cli-input-json", "notjson"], withKey(env)],
+      ["get-session-token", [...ep(), "--cli-input-json", '{"Bogus": 1, "DurationSeconds": "abc"}'], withKey(env)],
+      ["get-session-token", [...ep(), "--cli-input-json", '{"DurationSeconds": 1.5, "SerialNumber": 5, "TokenCode": null}'], withKey(env)],
+      ["get-session-token", [...ep(), "--cli-input-json", "{}", "--cli-input-yaml", "{}"], withKey(env)],
+      ["get-caller-identity", [...ep(), "--cli-input-json", '{"Bogus": 1}'], withKey(env)],
+    ]);
+  });
+
+  it("client-side validation: minimums and types only", async () => {
+    const { env } = home();
+    await compareAll([
+      ["get-session-token", [...ep(), "--duration-seconds", "899"], withKey(env)],
+      ["get-session-token", [...ep(), "--token-code", "12345", "--serial-number", "abc"], withKey(env)],
+      ["get-session-token", [...ep(), "--duration-seconds", "abc"], withKey(env)],
+      ["get-session-token", [...ep(), "--duration-seconds", "-5"], withKey(env)],
+      ["get-session-token", [...ep(), "--duration-seconds", " 1000"], withKey(env)],
+      ["get-session-token", [...ep(), "--serial-number", "file:///nonexistent/serial"], withKey(env)],
+      ["get-session-token", [...ep(), "--bogus", "1"], withKey(env)],
+      ["get-session-token", [...ep(), "--output", "bogus"], withKey(env)],
+      ["get-session-token", [...ep(), "--output", "jsn"], withKey(env)],
+      ["get-session-token", [...ep(), "--region"], withKey(env)],
+      ["get-session-token", [...ep(), "extra"], withKey(env)],
+      ["get-session-token", ["--endpoint-url", "notaurl", "--region", "us-east-1"], withKey(env)],
+    ]);
+  });
+});
+
+describe("mfa-sts vs aws CLI v2: errors", () => {
+  it("a service error: AWS's line, message verbatim with its trailing space, exit 254", async () => {
+    const { env } = home();
+    const { ours } = await compare("get-session-token", [...ep(), "--serial-number", "GAHT12345678", "--token-code", "000000"], withKey(env));
+    expect(ours.run.stderr).toBe(
+      "\nAn error occurred (AccessDenied) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code. \n",
+    );
+    expect(ours.run.code).toBe(254);
+  });
+
+  it("retries like standard mode: throttling three attempts, a proxy's 502 too", async () => {
+    const { env } = home();
+    await compareAll([
+      ["get-session-token", [...ep(), "--serial-number", "GAHT12345678", "--token-code", "999999"], withKey(env)],
+      ["get-session-token", [...ep(), "--serial-number", "GAHT12345678", "--token-code", "555555"], withKey(env)],
+    ]);
+    const attempts = (client: string) => requests.filter((r) => r.client === client && r.params.TokenCode === "999999").length;
+    expect(attempts("mfa-sts")).toBe(attempts("aws"));
+  });
+
+  it("no credentials, a missing profile", async () => {
+    const { env } = home();
+    await compareAll([
+      ["get-session-token", ep(), env],
+      ["get-session-token", [...ep(), "--profile", "nope"], withKey(env)],
+      ["get-session-token", ep(), { ...withKey(env), AWS_PROFILE: "nope" }],
+    ]);
+  });
+});
+
+describe("mfa-sts vs aws CLI v2: configuration", () => {
+  it("profiles from the files, env precedence, regions", async () => {
+    const { env, dir } = home({
+      credentials: "[default]\naws_access_key_id = AKIADEFAULTEXAMPLE00\naws_secret_access_key = secret-default\n\n[work]\naws_access_key_id = AKIAWORKEXAMPLE00000\naws_secret_access_key = secret-work\naws_session_token = token-work\n",
+      config: `[default]\nregion = eu-west-1\n\n[profile work]\nregion = ap-southeast-2\noutput = text\n\n[profile proc]\ncredential_process = ${process.execPath} -e "console.log(JSON.stringify({Version:1,AccessKeyId:'AKIAPROCESSEXAMPLE00',SecretAccessKey:'s'}))"\n\n[profile cfgkeys]\naws_access_key_id = AKIACONFIGEXAMPLE000\naws_secret_access_key = s\n`,
+    });
+    void dir;
+    const url_ = ["--endpoint-url", url];
+    await compareAll([
+      ["get-caller-identity", url_, env],
+      ["get-caller-identity", [...url_, "--profile", "work"], env],
+      ["get-caller-identity", url_, { ...env, AWS_PROFILE: "work" }],
+      ["get-caller-identity", url_, { ...env, AWS_DEFAULT_PROFILE: "work" }],
+      ["get-caller-identity", url_, { ...env, AWS_PROFILE: "work", AWS_DEFAULT_PROFILE: "default" }],
+      ["get-caller-identity", url_, { ...withKey(env), AWS_PROFILE: "work" }],
+      ["get-caller-identity", [...url_, "--profile", "work"], withKey(env)],
+      ["get-caller-identity", [...url_, "--profile", "proc"], env],
+      ["get-caller-identity", [...url_, "--profile", "cfgkeys"], env],
+      ["get-caller-identity", url_, { ...env, AWS_REGION: "ca-central-1", AWS_DEFAULT_REGION: "sa-east-1" }],
+      ["get-caller-identity", url_, { ...env, AWS_DEFAULT_REGION: "sa-east-1" }],
+      ["get-caller-identity", [...url_, "--region", "us-west-2"], { ...env, AWS_REGION: "ca-central-1" }],
+      ["get-caller-identity", url_, { ...env, AWS_DEFAULT_OUTPUT: "table" }],
+    ]);
+  });
+
+  it("no region: the global endpoint's signing region", async () => {
+    const { env } = home();
+    await compare("get-caller-identity", ["--endpoint-url", url], withKey(env));
+  });
+});
+
+describe("mfa-sts vs aws CLI v2: real servers", () => {
+  it("a live mfa-sts serve: identity, a server-side ValidationError, session credentials", async () => {
+    const { startTestServer } = await import("./helpers/server.js");
+    const server = await startTestServer();
+    try {
+      const { env } = home();
+      const root = { ...env, AWS_ACCESS_KEY_ID: server.root.accessKeyId, AWS_SECRET_ACCESS_KEY: server.root.secretAccessKey };
+      const live = ["--endpoint-url", server.url, "--region", "us-east-1"];
+      for (const output of ["json", "text", "table", "yaml"]) await compare("get-caller-identity", [...live, "--output", output], root);
+      await compare("get-session-token", [...live, "--duration-seconds", "129601"], root);
+      await compare("get-session-token", [...live, "--serial-number", "GAHT12345678"], root);
+      // Session credentials from one, used by both: the same refusal.
+      const ours = await runOne("mfa-sts", "get-session-token", [...live, "--query", "Credentials.[AccessKeyId,SecretAccessKey,SessionToken]", "--output", "text"], root);
+      expect(ours.run.code).toBe(0);
+      const [id, secret, token] = ours.run.stdout.trim().split("\t");
+      const session = { ...env, AWS_ACCESS_KEY_ID: id!, AWS_SECRET_ACCESS_KEY: secret!, AWS_SESSION_TOKEN: token! };
+      await compare("get-caller-identity", live, session);
+      await compare("get-session-token", live, session);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("moto_server: the same identity output", async () => {
+    const { spawn } = await import("node:child_process");
+    const { createServer: netServer } = await import("node:net");
+    const port = await new Promise<number>((resolve) => {
+      const probe = netServer().listen(0, "127.0.0.1", () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+    try {
+      const motoUrl = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 100; i++) {
+        const up = await fetch(motoUrl).then(() => true, () => false);
+        if (up) break;
+        await new Promise((r) => setTimeout(r, 100)); // polling a child's start-up, bounded at 10 s
+      }
+      const { env } = home();
+      for (const output of ["json", "table"]) await compare("get-caller-identity", ["--endpoint-url", motoUrl, "--region", "us-east-1", "--output", output], withKey(env));
+      const gst = await compare("get-session-token", ["--endpoint-url", motoUrl, "--region", "us-east-1", "--duration-seconds", "900", "--query", "Credentials.AccessKeyId"], withKey(env));
+      expect(gst.ours.run.code).toBe(0);
+    } finally {
+      moto.kill("SIGTERM");
+    }
+  });
+});
