@@ -346,3 +346,47 @@ describe("mfa-sts vs aws CLI v2: real servers", () => {
     }
   });
 });
+
+describe("endpoint configuration (aws CLI v2 2.9.19 predates it: compared with aws CLI v1's request)", () => {
+  /** aws CLI v1 honours AWS_ENDPOINT_URL_STS and friends; its JSON output of GetCallerIdentity is v2's too. */
+  async function compareWithV1(args: string[], env: Record<string, string>, expectedPath: (caseUrl: string) => string) {
+    const caseUrl = `${url}/case${++caseCount}`;
+    const routed = (value: string) => value.split(url).join(caseUrl);
+    args = args.map(routed);
+    env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, routed(v)]));
+    const target = expectedPath(caseUrl);
+    const before = requests.length;
+    const v1 = await run("aws", ["sts", "get-caller-identity", ...args], env);
+    const v1Request = requests.slice(before).filter((r) => r.client === "aws" && r.path === new URL(target).pathname).at(-1);
+    const ours = await runOne("mfa-sts", "get-caller-identity", args, env, target);
+    expect({ stdout: ours.run.stdout, stderr: ours.run.stderr, code: ours.run.code }).toEqual({ stdout: v1.stdout, stderr: v1.stderr, code: v1.code });
+    expect(v1Request).toBeDefined();
+    expect(ours.request).toEqual({ ...v1Request, client: "mfa-sts" });
+    expect(ours.request!.path).toBe(new URL(expectedPath(caseUrl)).pathname);
+  }
+
+  it("AWS_ENDPOINT_URL_STS > AWS_ENDPOINT_URL > services section > profile endpoint_url", async () => {
+    const unreachable = "http://127.0.0.1:9";
+    const { env } = home({
+      config: `[default]\nregion = eu-west-1\nendpoint_url = ${url}/profile\n\n[profile svc]\nregion = eu-west-1\nservices = dev\nendpoint_url = ${unreachable}\n\n[services dev]\nsts =\n  endpoint_url = ${url}/services\n`,
+    });
+    const key = withKey(env);
+    await compareWithV1([], { ...key, AWS_ENDPOINT_URL_STS: url, AWS_ENDPOINT_URL: unreachable }, (c) => c);
+    await compareWithV1([], { ...key, AWS_ENDPOINT_URL: url }, (c) => c);
+    await compareWithV1([], { ...key, AWS_PROFILE: "svc" }, () => `${url}/services`);
+    await compareWithV1([], key, () => `${url}/profile`);
+    await compareWithV1(["--endpoint-url", url], { ...key, AWS_ENDPOINT_URL_STS: unreachable }, (c) => c);
+  });
+});
+
+describe("--debug", () => {
+  it("writes to stderr only; stdout is what it would be without", async () => {
+    const { env } = home();
+    const plain = await runOne("mfa-sts", "get-caller-identity", ep(), withKey(env));
+    const debug = await runOne("mfa-sts", "get-caller-identity", [...ep(), "--debug"], withKey(env));
+    expect(debug.run.stdout).toBe(plain.run.stdout);
+    expect(debug.run.code).toBe(0);
+    expect(debug.run.stderr).toMatch(/DEBUG - endpoint http:\/\/127\.0\.0\.1:\d+, signing region us-east-1/);
+    expect(debug.run.stderr).not.toContain(KEY.secret);
+  });
+});
