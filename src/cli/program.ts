@@ -10,6 +10,7 @@ import { defaultDataDir } from "../server/data-dir.js";
 const program = new Command();
 program
   .name("mfa-sts")
+  .enablePositionalOptions()
   .description("An AWS-faithful STS GetSessionToken server, with IAM users, access keys and MFA")
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
@@ -48,6 +49,63 @@ program
   .action(async (opts: { dataDir?: string; host: string; port: number; logLevel: string }) => {
     const { runServe } = await import("./serve.js");
     process.exitCode = await runServe({ dataDir: dataDir(opts.dataDir), host: opts.host, port: opts.port, logLevel: opts.logLevel });
+  });
+
+function durationSeconds(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 900) throw new InvalidArgumentError("must be a whole number of seconds, at least 900");
+  return Number(value);
+}
+
+program
+  .command("login")
+  .description("get a session with your MFA code and keep it in [PROFILE] of the credentials file")
+  .option("--profile <name>", "the session profile (default: $AWS_PROFILE, else default)")
+  .option("--token-code <code>", "the MFA code (default: ask on the terminal)")
+  .option("--serial-number <serial>", "the MFA device (default: mfa_serial of [profile NAME], else aws_mfa_device of the long-term section)")
+  .option("--duration-seconds <seconds>", "session length (default: STS's, 12 hours for IAM users)", durationSeconds)
+  .option("--force", "renew even if the session is still valid")
+  .option("--long-term-suffix <suffix>", "the long-term keys live in [PROFILE<suffix>]", "-long-term")
+  .action(async (opts: { profile?: string; tokenCode?: string; serialNumber?: string; durationSeconds?: number; force?: boolean; longTermSuffix: string }) => {
+    const [{ login }, { processIo }] = await Promise.all([import("../client/login.js"), import("./workflow.js")]);
+    process.exitCode = await login({ ...opts, force: !!opts.force }, processIo());
+  });
+
+program
+  .command("export")
+  .description("print the session's credentials (aws configure export-credentials formats)")
+  .option("--profile <name>", "the session profile (default: $AWS_PROFILE, else default)")
+  .option("--format <format>", "process, env, env-no-export, powershell, windows-cmd or fish", "process")
+  .action(async (opts: { profile?: string; format: string }) => {
+    const [{ exportCredentials, EXPORT_FORMATS }, { processIo, runStep }] = await Promise.all([
+      import("../client/session-commands.js"),
+      import("./workflow.js"),
+    ]);
+    if (!(EXPORT_FORMATS as readonly string[]).includes(opts.format)) {
+      program.error(`error: --format must be one of ${EXPORT_FORMATS.join(", ")}`);
+    }
+    const io = processIo();
+    process.exitCode = await runStep(() => exportCredentials({ profile: opts.profile, format: opts.format as never }, io), io);
+  });
+
+program
+  .command("exec")
+  .description("run a command with the session's credentials in its environment")
+  .option("--profile <name>", "the session profile (default: $AWS_PROFILE, else default)")
+  .argument("<command...>", "the command and its arguments, after --")
+  .passThroughOptions()
+  .action(async (command: string[], opts: { profile?: string }) => {
+    const [{ execWithSession }, { processIo, runStep }] = await Promise.all([import("../client/session-commands.js"), import("./workflow.js")]);
+    const io = processIo();
+    process.exitCode = await runStep(() => execWithSession({ profile: opts.profile, command }, io), io);
+  });
+
+program
+  .command("status")
+  .description("the session profiles login manages, with the time they have left")
+  .option("--long-term-suffix <suffix>", "the long-term keys live in [PROFILE<suffix>]", "-long-term")
+  .action(async (opts: { longTermSuffix: string }) => {
+    const [{ status }, { processIo }] = await Promise.all([import("../client/session-commands.js"), import("./workflow.js")]);
+    status(opts, processIo());
   });
 
 const mfa = program.command("mfa").description("MFA devices kept outside the IAM API");

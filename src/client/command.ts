@@ -18,7 +18,7 @@ import {
 import { CliError, EXIT } from "./errors.js";
 import type { StsOperation } from "./operations.js";
 import { buildParameters, inputSkeleton, readCliInput } from "./parameters.js";
-import { callSts, type Parsed } from "./sts-request.js";
+import { callSts } from "./sts-request.js";
 
 export interface CommandIo extends ClientEnvironment {
   stdout: (text: string) => void;
@@ -84,7 +84,7 @@ async function run(operation: StsOperation, argv: readonly string[], io: Command
   const credentials = await resolveCredentials(io, files, profile);
   debug?.(`endpoint ${endpoint.url}, signing region ${endpoint.signingRegion}, profile ${profile.name}`);
 
-  const result: Parsed = await callSts(operation, params, credentials, endpoint, {
+  const { result } = await callSts(operation, params, credentials, endpoint, {
     connectTimeoutMs: timeout(options.get("--cli-connect-timeout")),
     readTimeoutMs: timeout(options.get("--cli-read-timeout")),
     verifySsl: !options.has("--no-verify-ssl"),

@@ -86,6 +86,8 @@ interface RawResponse {
   status: number;
   statusMessage: string;
   body: string;
+  /** The Date header: the server's clock. */
+  date: string | undefined;
 }
 
 class ConnectionError extends Error {}
@@ -118,7 +120,12 @@ function send(url: URL, headers: Record<string, string>, body: string, options: 
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", (e) => reject(new ConnectionError(e.message)));
       res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? "", body: Buffer.concat(chunks).toString("utf8") }),
+        resolve({
+          status: res.statusCode ?? 0,
+          statusMessage: res.statusMessage ?? "",
+          body: Buffer.concat(chunks).toString("utf8"),
+          date: res.headers.date,
+        }),
       );
     });
     req.end(body);
@@ -153,13 +160,19 @@ const MAX_BACKOFF_MS = 20_000;
 /** The parsed result: output members in model order, timestamps as aws CLI v2 prints them. */
 export type Parsed = { [member: string]: string | Parsed };
 
+export interface StsResponse {
+  result: Parsed;
+  /** ms since the epoch by the server's Date header, when it sent a valid one. */
+  serverTime: number | undefined;
+}
+
 export async function callSts(
   operation: StsOperation,
   params: ReadonlyMap<string, ParamValue>,
   credentials: Credentials,
   endpoint: Endpoint,
   options: TransportOptions,
-): Promise<Parsed> {
+): Promise<StsResponse> {
   const url = new URL(endpoint.url);
   const body = queryBody(operation.name, params);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -180,7 +193,10 @@ export async function callSts(
       throw new CliError(EXIT.general, `Could not connect to the endpoint URL: "${url.href}"`, { cause: e });
     }
     options.debug?.(`Response: ${response.status} ${response.statusMessage}`);
-    if (response.status >= 200 && response.status < 300) return parseResult(operation, response.body);
+    if (response.status >= 200 && response.status < 300) {
+      const serverTime = response.date === undefined ? NaN : Date.parse(response.date);
+      return { result: parseResult(operation, response.body), serverTime: Number.isNaN(serverTime) ? undefined : serverTime };
+    }
     const error = parseError(response);
     if (attempt < options.maxAttempts && (RETRYABLE_CODES.has(error.code) || RETRYABLE_STATUS.has(response.status))) {
       await sleep(backoff(attempt));

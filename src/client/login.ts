@@ -1,0 +1,230 @@
+/**
+ * `mfa-sts login`: the daily chore in one command (issue 5). Long-term keys from
+ * `[P-long-term]`, an MFA code from --token-code or the terminal, GetSessionToken, and the
+ * session written into `[P]` of the credentials file — only those lines change, under a lock,
+ * atomically (credentials-file.ts). A session with more than five minutes left is kept.
+ */
+import { credentialsFilePath, profileSetting, readSharedFiles, resolveEndpoint, resolveRegion, type ClientEnvironment, type Credentials } from "./config.js";
+import { readSection, updateSection } from "./credentials-file.js";
+import { CliError, EXIT } from "./errors.js";
+import { describeSkew, hintFor, missingLongTermHint, type HintContext } from "./hints.js";
+import { GET_SESSION_TOKEN } from "./operations.js";
+import { callSts, ServiceError, type ParamValue } from "./sts-request.js";
+import type { Terminal } from "./tty.js";
+import { rememberCode, secondsToNextCode, spentAt, usedCodesPath } from "./used-codes.js";
+
+export const DEFAULT_LONG_TERM_SUFFIX = "-long-term";
+/** A session is renewed when less than this is left. */
+export const RENEW_BEFORE_MS = 5 * 60_000;
+/** Clocks further apart than this get a warning: TOTP steps are 30 s. */
+const CLOCK_WARNING_MS = 30_000;
+const MAX_CODE_PROMPTS = 3;
+
+export interface WorkflowIo extends ClientEnvironment {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  terminal: () => Terminal | undefined;
+  now: () => number;
+  version: string;
+}
+
+export interface LoginOptions {
+  profile?: string;
+  tokenCode?: string;
+  serialNumber?: string;
+  durationSeconds?: number;
+  force: boolean;
+  longTermSuffix: string;
+}
+
+export interface Session extends Credentials {
+  sessionToken: string;
+  /** ms since the epoch */
+  expiresAt: number;
+}
+
+/** The profile login works on: --profile, else AWS_PROFILE, else default. */
+export const sessionProfile = (flag: string | undefined, io: ClientEnvironment): string => flag ?? (io.env.AWS_PROFILE || "default");
+
+/** RFC 3339 UTC to the second, as written in aws_credential_expiration. */
+export const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+export function describeRemaining(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  return minutes >= 60 ? `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m` : `${minutes}m`;
+}
+
+/** The session stored in `[profile]`, if it is complete. */
+export async function storedSession(io: ClientEnvironment, profile: string): Promise<Session | undefined> {
+  const section = await readSection(credentialsFilePath(io), profile);
+  if (!section) return undefined;
+  const { aws_access_key_id: accessKeyId, aws_secret_access_key: secretAccessKey, aws_session_token: sessionToken } = section;
+  const expiresAt = Date.parse(section.aws_credential_expiration ?? "");
+  if (!accessKeyId || !secretAccessKey || !sessionToken || Number.isNaN(expiresAt)) return undefined;
+  return { accessKeyId, secretAccessKey, sessionToken, expiresAt };
+}
+
+/** Runs login; returns the exit code. Errors are printed with their hints. */
+export async function login(options: LoginOptions, io: WorkflowIo): Promise<number> {
+  try {
+    await loginOrThrow(options, io);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.stderr(`\n${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promise<Session> {
+  const profile = sessionProfile(options.profile, io);
+  const longTermSection = options.longTermSuffix === "none" ? profile : `${profile}${options.longTermSuffix}`;
+  if (longTermSection === profile) {
+    throw new CliError(EXIT.parameter, `the long-term section would be [${profile}] itself, where the session goes: choose another --long-term-suffix`);
+  }
+  const credentialsFile = credentialsFilePath(io);
+  const now = io.now();
+
+  if (!options.force) {
+    const current = await storedSession(io, profile);
+    if (current && current.expiresAt - now > RENEW_BEFORE_MS) {
+      io.stdout(
+        `The session in [${profile}] is still valid for ${describeRemaining(current.expiresAt - now)} ` +
+          `(until ${rfc3339(current.expiresAt)}); --force renews it.\n`,
+      );
+      return current;
+    }
+  }
+
+  const files = readSharedFiles(io);
+  const longTerm = files.credentials.get(longTermSection);
+  const serialNumber =
+    options.serialNumber ?? profileSetting(files, profile, "mfa_serial") ?? (typeof longTerm?.aws_mfa_device === "string" ? longTerm.aws_mfa_device : undefined);
+  const ctx: HintContext = { profile, longTermSection, credentialsFile, serialNumber };
+  const keyId = longTerm?.aws_access_key_id;
+  const secret = longTerm?.aws_secret_access_key;
+  if (typeof keyId !== "string" || keyId === "" || typeof secret !== "string" || secret === "") {
+    throw new CliError(EXIT.configuration, missingLongTermHint(ctx));
+  }
+  const token = longTerm?.aws_session_token;
+  const longTermCredentials: Credentials = {
+    accessKeyId: keyId,
+    secretAccessKey: secret,
+    ...(typeof token === "string" && token !== "" && { sessionToken: token }),
+  };
+
+  const region = resolveRegion(undefined, io, files, profile);
+  const endpoint = resolveEndpoint(undefined, region, io, files, profile);
+  const codes = usedCodesPath(io);
+  const terminal = serialNumber !== undefined && options.tokenCode === undefined ? io.terminal() : undefined;
+  try {
+    let code = serialNumber === undefined ? undefined : readCode(options.tokenCode, serialNumber, terminal, codes, io);
+    for (let attempt = 1; ; attempt++) {
+      const params = new Map<string, ParamValue>();
+      if (options.durationSeconds !== undefined) params.set("DurationSeconds", options.durationSeconds);
+      if (serialNumber !== undefined && code !== undefined) {
+        params.set("SerialNumber", serialNumber);
+        params.set("TokenCode", code);
+      }
+      try {
+        const sent = io.now();
+        const { result, serverTime } = await callSts(GET_SESSION_TOKEN, params, longTermCredentials, endpoint, {
+          connectTimeoutMs: 60_000,
+          readTimeoutMs: 60_000,
+          verifySsl: true,
+          caBundle: io.env.AWS_CA_BUNDLE || profileSetting(files, profile, "ca_bundle"),
+          maxAttempts: 3,
+          userAgent: `mfa-sts/${io.version} node/${process.versions.node} command/login`,
+        });
+        if (serverTime !== undefined) warnOnSkew(sent, io.now(), serverTime, io);
+        if (serialNumber !== undefined && code !== undefined) rememberCode(codes, serialNumber, code, io.now());
+        const session = sessionFrom(result);
+        await updateSection(credentialsFile, profile, [
+          ["aws_access_key_id", session.accessKeyId],
+          ["aws_secret_access_key", session.secretAccessKey],
+          ["aws_session_token", session.sessionToken],
+          ["aws_credential_expiration", rfc3339(session.expiresAt)],
+        ]);
+        io.stdout(`Logged in: [${profile}] holds a session until ${rfc3339(session.expiresAt)} (${describeRemaining(session.expiresAt - io.now())}).\n`);
+        return session;
+      } catch (e) {
+        if (!(e instanceof ServiceError)) throw e;
+        const wrongCode = e.serviceMessage.startsWith("MultiFactorAuthentication failed with invalid MFA one time pass code");
+        // Interactively, a wrong code gets one more try, as a person would.
+        if (wrongCode && terminal && attempt === 1) {
+          terminal.write(`${e.serviceMessage.trim()} Try the next code.\n`);
+          code = readCode(undefined, serialNumber!, terminal, codes, io);
+          continue;
+        }
+        const skew = skewFromMessage(e.serviceMessage, io.now());
+        const hint = hintFor(e, { ...ctx, ...(skew !== undefined && { skewMs: skew }) });
+        throw new CliError(e.exitCode, hint === undefined ? e.message : `${e.message}\n\n${hint}`);
+      }
+    }
+  } finally {
+    terminal?.close();
+  }
+}
+
+function readCode(given: string | undefined, serialNumber: string, terminal: Terminal | undefined, codesFile: string, io: WorkflowIo): string {
+  if (given !== undefined) return checkedCode(given, serialNumber, codesFile, io, undefined);
+  if (!terminal) {
+    throw new CliError(EXIT.parameter, `An MFA code is needed for ${serialNumber} and there is no terminal to ask on: pass it with --token-code CODE.`);
+  }
+  for (let prompt = 1; prompt <= MAX_CODE_PROMPTS; prompt++) {
+    terminal.write(`MFA code for ${serialNumber}: `);
+    const line = terminal.readLine();
+    if (line === undefined) break;
+    try {
+      return checkedCode(line.trim(), serialNumber, codesFile, io, terminal);
+    } catch (e) {
+      if (!(e instanceof CliError) || prompt === MAX_CODE_PROMPTS) throw e;
+      terminal.write(`${e.message}\n`);
+    }
+  }
+  throw new CliError(EXIT.parameter, "No MFA code was entered.");
+}
+
+function checkedCode(code: string, serialNumber: string, codesFile: string, io: WorkflowIo, terminal: Terminal | undefined): string {
+  if (!/^\d{6}$/.test(code)) throw new CliError(EXIT.parameter, `An MFA code is six digits; got ${JSON.stringify(code)}.`);
+  const now = io.now();
+  const at = spentAt(codesFile, serialNumber, code, now);
+  if (at !== undefined) {
+    const wait = secondsToNextCode(now);
+    throw new CliError(
+      EXIT.parameter,
+      `The code ${code} was already used for ${serialNumber} at ${rfc3339(at)}: AWS accepts each code once. ` +
+        `${terminal ? "Enter" : "Use"} the next code (a new one comes in ${wait} s).`,
+    );
+  }
+  return code;
+}
+
+function sessionFrom(result: Record<string, unknown>): Session {
+  const c = result.Credentials as Record<string, string> | undefined;
+  const expiresAt = Date.parse(c?.Expiration ?? "");
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || Number.isNaN(expiresAt)) {
+    throw new CliError(EXIT.general, "GetSessionToken answered without complete credentials.");
+  }
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiresAt };
+}
+
+/** The server's Date against the local clock, over the round trip's midpoint. */
+function warnOnSkew(sent: number, received: number, serverTime: number, io: WorkflowIo): void {
+  const local = (sent + received) / 2;
+  // Date has whole seconds: the server's instant lies in [serverTime, serverTime + 1 s).
+  const skew = local - (serverTime + 500);
+  if (Math.abs(skew) > CLOCK_WARNING_MS) {
+    io.stderr(`warning: this computer's clock is ${describeSkew(skew)}; MFA codes and request signatures depend on it.\n`);
+  }
+}
+
+/** "Signature expired: X is now earlier than Y (NOW - 15 min.)": the server's NOW against ours. */
+function skewFromMessage(message: string, now: number): number | undefined {
+  const m = /\((\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z [-+] 15 min\.\)/.exec(message);
+  if (!m) return undefined;
+  const server = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return now - server;
+}
