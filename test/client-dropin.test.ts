@@ -6,7 +6,7 @@
  * signing key, region, service, signed headers). Usage texts differ only in the program name.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,8 +69,9 @@ function answer(params: Record<string, string>): { status: number; body: string 
   return { status: 200, body: params.Action === "GetCallerIdentity" ? GCI_OK : GST_OK };
 }
 
-beforeAll(async () => {
-  fixture = createServer((req, res) => {
+/** Records the request and answers it (the same for the HTTP and the HTTPS fixture). */
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
@@ -87,9 +88,15 @@ beforeAll(async () => {
         securityToken: req.headers["x-amz-security-token"] as string | undefined,
       });
       const { status, body: out } = answer(params);
-      res.writeHead(status, { "Content-Type": "text/xml" }).end(out);
+      // TokenCode 777777: a server that takes 1.5 s to answer (for --cli-read-timeout).
+      const delay = params.TokenCode === "777777" ? 1500 : 0;
+      setTimeout(() => res.writeHead(status, { "Content-Type": "text/xml" }).end(out), delay);
     });
-  });
+  }
+}
+
+beforeAll(async () => {
+  fixture = createServer(handle);
   await new Promise<void>((resolve) => fixture.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(fixture.address() as { port: number }).port}`;
 });
@@ -256,6 +263,16 @@ describe("mfa-sts vs aws CLI v2: errors", () => {
     expect(attempts("mfa-sts")).toBe(attempts("aws"));
   });
 
+  it("--cli-read-timeout: a slow server is a read timeout, as aws prints it", async () => {
+    const { env } = home();
+    const { ours } = await compare(
+      "get-session-token",
+      [...ep(), "--serial-number", "GAHT12345678", "--token-code", "777777", "--cli-read-timeout", "1"],
+      { ...withKey(env), AWS_MAX_ATTEMPTS: "1" },
+    );
+    expect(ours.run.stderr).toMatch(/^\nRead timeout on endpoint URL: "http:\/\/127\.0\.0\.1:\d+\/case\d+"\n$/);
+  });
+
   it("no credentials, a missing profile", async () => {
     const { env } = home();
     await compareAll([
@@ -388,5 +405,35 @@ describe("--debug", () => {
     expect(debug.run.code).toBe(0);
     expect(debug.run.stderr).toMatch(/DEBUG - endpoint http:\/\/127\.0\.0\.1:\d+, signing region us-east-1/);
     expect(debug.run.stderr).not.toContain(KEY.secret);
+  });
+});
+
+describe("HTTPS: --ca-bundle and --no-verify-ssl", () => {
+  it("a self-signed endpoint: trusted through --ca-bundle / AWS_CA_BUNDLE, or not verified; refused otherwise", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { readFileSync } = await import("node:fs");
+    const { createServer: httpsServer } = await import("node:https");
+    const { env, dir } = home();
+    const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+    const tls = httpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, handle);
+    await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+    try {
+      const secureUrl = `https://127.0.0.1:${(tls.address() as { port: number }).port}`;
+      const base = ["--endpoint-url", secureUrl, "--region", "us-east-1"];
+      await compare("get-caller-identity", [...base, "--ca-bundle", cert], withKey(env));
+      await compare("get-caller-identity", base, { ...withKey(env), AWS_CA_BUNDLE: cert });
+      // urllib3 adds an InsecureRequestWarning on stderr; what reaches stdout and the exit code agree.
+      const aws = await run("/usr/bin/aws", ["sts", "get-caller-identity", ...base, "--no-verify-ssl"], withKey(env));
+      const ours = await run(process.execPath, [BIN, "get-caller-identity", ...base, "--no-verify-ssl"], withKey(env));
+      expect([ours.stdout, ours.code]).toEqual([aws.stdout, aws.code]);
+      expect(ours.code).toBe(0);
+      const refused = await run(process.execPath, [BIN, "get-caller-identity", ...base], { ...withKey(env), AWS_MAX_ATTEMPTS: "1" });
+      const awsRefused = await run("/usr/bin/aws", ["sts", "get-caller-identity", ...base], { ...withKey(env), AWS_MAX_ATTEMPTS: "1" });
+      expect(refused).toEqual(awsRefused);
+      expect(refused.stderr).toMatch(/^\nSSL validation failed for https:\/\/127\.0\.0\.1:\d+\/ \[SSL: CERTIFICATE_VERIFY_FAILED\]/);
+    } finally {
+      await new Promise<void>((resolve) => tls.close(() => resolve()));
+    }
   });
 });

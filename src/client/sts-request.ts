@@ -112,7 +112,9 @@ function send(url: URL, headers: Record<string, string>, body: string, options: 
     }
     req.on("error", (e) => {
       clearTimeout(connectTimer);
-      reject(e instanceof ReadTimeout ? e : new ConnectionError(e.message));
+      const code = (e as NodeJS.ErrnoException).code ?? "";
+      if (code in TLS_FAILURES) reject(new TlsVerificationError(TLS_FAILURES[code]!));
+      else reject(e instanceof ReadTimeout ? e : new ConnectionError(e.message));
     });
     req.on("response", (res: IncomingMessage) => {
       clearTimeout(connectTimer);
@@ -133,6 +135,18 @@ function send(url: URL, headers: Record<string, string>, body: string, options: 
 }
 
 class ReadTimeout extends Error {}
+class TlsVerificationError extends Error {}
+
+/** OpenSSL's reasons as Python's ssl module words them (what the aws CLI prints after the URL). */
+const PYTHON_SSL = (reason: string) => `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${reason} (_ssl.c:992)`;
+const TLS_FAILURES: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: PYTHON_SSL("self-signed certificate"),
+  SELF_SIGNED_CERT_IN_CHAIN: PYTHON_SSL("self-signed certificate in certificate chain"),
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: PYTHON_SSL("unable to get local issuer certificate"),
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: PYTHON_SSL("unable to get local issuer certificate"),
+  CERT_HAS_EXPIRED: PYTHON_SSL("certificate has expired"),
+  ERR_TLS_CERT_ALTNAME_INVALID: PYTHON_SSL("Hostname mismatch, certificate is not valid for this host"),
+};
 
 /** botocore's standard retry mode: these codes and statuses are transient. */
 const RETRYABLE_CODES = new Set([
@@ -185,11 +199,13 @@ export async function callSts(
     try {
       response = await send(url, headers, body, options);
     } catch (e) {
-      if (attempt < options.maxAttempts) {
+      // A certificate that does not verify will not verify on a retry either.
+      if (!(e instanceof TlsVerificationError) && attempt < options.maxAttempts) {
         await sleep(backoff(attempt));
         continue;
       }
       if (e instanceof ReadTimeout) throw new CliError(EXIT.general, e.message);
+      if (e instanceof TlsVerificationError) throw new CliError(EXIT.general, `SSL validation failed for ${url.href} ${e.message}`);
       throw new CliError(EXIT.general, `Could not connect to the endpoint URL: "${url.href}"`, { cause: e });
     }
     options.debug?.(`Response: ${response.status} ${response.statusMessage}`);
