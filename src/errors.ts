@@ -64,6 +64,9 @@ export const Errors = {
       400,
       `${messages.length} validation error${messages.length === 1 ? "" : "s"} detected: ${messages.join("; ")}`,
     ),
+  /** Common Errors: ServiceUnavailable 503 (text UNCONFIRMED for STS/IAM). */
+  serviceUnavailable: () =>
+    new AwsError("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server.", "Receiver"),
   internalFailure: () =>
     new AwsError("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure.", "Receiver"),
 

@@ -14,6 +14,7 @@ import { parseQueryParams } from "../protocol/query.js";
 import { validateInput } from "../protocol/shapes.js";
 import type { WireRequest } from "../sigv4/types.js";
 import type { Deps } from "./deps.js";
+import { StoreUnavailableError } from "../store/store.js";
 import { findOperation, SERVICES } from "./routes.js";
 
 export interface WireResponse {
@@ -63,7 +64,7 @@ export function createApp(deps: Deps): App {
       deps.logger.debug({ requestId, service: service.name, action, status: 200, ms: deps.clock.now() - started });
       return response;
     } catch (e) {
-      const error = e instanceof AwsError ? e : Errors.internalFailure();
+      const error = e instanceof AwsError ? e : e instanceof StoreUnavailableError ? Errors.serviceUnavailable() : Errors.internalFailure();
       if (error.status >= 500) deps.logger.error({ requestId, action, err: e }, "request failed");
       else deps.logger.debug({ requestId, service: service.name, action, status: error.status, code: error.code });
       return xmlResponse(error.status, requestId, errorDocument(service, error, requestId), deps.clock.now());

@@ -174,3 +174,14 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/**
+ * The store cannot be reached (a database restarting, a pool exhausted past its timeout): the
+ * request fails with AWS's 503 ServiceUnavailable instead of a 500, and may be retried.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
