@@ -148,13 +148,18 @@ describe("mfa-sts serve", () => {
     socket.on("data", (d) => (response += d.toString()));
     const closed = new Promise((resolve) => socket.on("close", resolve));
     await new Promise((resolve) => socket.on("connect", resolve));
-    // Headers and half the body now; the rest after the signal.
-    socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    // Headers now, with Expect: 100-continue so the server says when it holds the request;
+    // the signal only then, and the body after it.
+    const continued = new Promise<void>((resolve) => socket.on("data", () => response.includes("100 Continue") && resolve()));
+    socket.write(
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    await continued;
     proc.child.kill("SIGTERM");
     await refusingConnections(Number(port));
-    socket.write(body.slice(10));
+    socket.write(body);
     await closed;
-    expect(response).toMatch(/^HTTP\/1\.1 403 /);
+    expect(response).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 403 /);
     expect(response).toContain("<Code>MissingAuthenticationToken</Code>");
     expect(await proc.exited).toMatchObject({ code: 0 });
   });
@@ -168,7 +173,7 @@ describe("mfa-sts serve", () => {
     const res = await mfaSts(["serve", "--data-dir", dir, "--port", "0"], { ...env(), MFA_STS_MASTER_KEY: other });
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
-      "mfa-sts serve: the master key does not open this data directory's keys: is MFA_STS_MASTER_KEY (or master.key) the one it was created with?\n",
+      "mfa-sts serve: the master key does not open the stored keys: is it the one they were sealed with (MFA_STS_MASTER_KEY, --master-key-file or the data directory's master.key)?\n",
     );
   });
 

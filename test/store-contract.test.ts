@@ -1,17 +1,55 @@
 /**
- * One contract for every Store backend (the embedded SQLite store now; PostgreSQL joins the
- * list in its own issue). Conditional writes are checked under concurrency, not just in turn:
+ * One contract for every Store backend: the embedded SQLite store and PostgreSQL (a fresh
+ * database per store, dropped when the file is done; MFA_STS_TEST_PG names the server, and
+ * these tests fail rather than skip when it cannot be reached). Conditional writes are checked under concurrency, not just in turn:
  * users, access keys, MFA devices (enable/resync/deactivate/delete and the acceptMfaStep
  * compare-and-set that guards against replays), and the session-token key ring.
  */
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { PostgresStore } from "../src/store/postgres.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import type { AccessKey, MfaDevice, Store, User } from "../src/store/store.js";
 import { tempDir } from "./helpers/server.js";
 
+/** A database on the server to create the test databases from (trust auth, a superuser). */
+const PG_ADMIN_URL = process.env.MFA_STS_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+const createdDatabases: string[] = [];
+
+/** A fresh, empty database; its URL. Every one made is dropped in afterAll, pass or fail. */
+async function freshPostgresDatabase(): Promise<string> {
+  const name = `mfa_sts_test_${process.pid}_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    createdDatabases.push(name);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+afterAll(async () => {
+  if (createdDatabases.length === 0) return;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  const failures: unknown[] = [];
+  // FORCE terminates whatever is still connected (a store a failed test left open).
+  for (const name of createdDatabases.splice(0)) {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((e: unknown) => failures.push(e));
+  }
+  await admin.end();
+  if (failures.length > 0) throw failures[0];
+});
+
 const backends: { name: string; open: () => Promise<Store> }[] = [
   { name: "sqlite", open: async () => new SqliteStore(join(tempDir(), "test.db")) },
+  { name: "postgres", open: async () => PostgresStore.open(await freshPostgresDatabase()) },
 ];
 
 const ACCOUNT = "123456789012";

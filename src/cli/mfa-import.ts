@@ -8,15 +8,16 @@ import { systemClock } from "../clock.js";
 import { registerHardwareToken } from "../iam/mfa-devices.js";
 import { cryptoRandom } from "../ids.js";
 import { base32Decode, Base32Error } from "../mfa/seed.js";
-import { openDataDir } from "../server/data-dir.js";
+import { InitError } from "../iam/account.js";
+import { openStore } from "../server/open-store.js";
+import type { StoreOptions } from "./store-options.js";
 
 /** IAM's serialNumberType (spec §7.2). */
 const SERIAL = /^[\w+=/:,.@-]{9,256}$/;
 /** RFC 4226 asks for 128 bits; 80-bit seeds are common in the field, so that is the floor. */
 const MIN_SEED_BYTES = 10;
 
-export interface MfaImportOptions {
-  dataDir: string;
+export interface MfaImportOptions extends StoreOptions {
   serial: string;
   seed: string;
   user?: string;
@@ -68,10 +69,17 @@ export async function runMfaImport(options: MfaImportOptions): Promise<number> {
     throw e;
   }
 
-  const { store, secrets } = openDataDir(options.dataDir, options.masterKey);
+  let opened;
+  try {
+    opened = await openStore({ ...options, masterKey: options.masterKey });
+  } catch (e) {
+    if (e instanceof InitError) return fail(1, e.message);
+    throw e;
+  }
+  const { store, secrets } = opened;
   try {
     const [account] = await store.listAccounts();
-    if (!account) return fail(1, `no account in ${options.dataDir}; run mfa-sts init (or serve) first`);
+    if (!account) return fail(1, `no account in ${options.db ? "the database" : options.dataDir}; run mfa-sts init (or serve) first`);
     const deps = { store, secrets, clock: systemClock, random: cryptoRandom };
     const userName = options.user ?? null;
     const owner = userName === null ? "the root user" : `user ${userName}`;

@@ -2,15 +2,14 @@
 import { InitError } from "../iam/account.js";
 import { createLogger } from "../server/logger.js";
 import { startServer } from "../server/start.js";
+import type { StoreOptions } from "./store-options.js";
 
-export async function runServe(options: { dataDir: string; host: string; port: number; logLevel: string }): Promise<number> {
+export async function runServe(options: StoreOptions & { host: string; port: number; logLevel: string }): Promise<number> {
   const logger = createLogger(options.logLevel);
   let server;
   try {
     server = await startServer({
-      dataDir: options.dataDir,
-      host: options.host,
-      port: options.port,
+      ...options,
       masterKey: process.env.MFA_STS_MASTER_KEY,
       logger,
       notice: (text) => process.stderr.write(text),

@@ -8,14 +8,16 @@ import { join } from "node:path";
 
 export const MASTER_KEY_FILE = "master.key";
 
-function decode(text: string, where: string): Buffer {
+export function decodeMasterKey(text: string, where: string): Buffer {
   const key = Buffer.from(text.trim(), "base64");
   if (key.length !== 32) throw new Error(`${where} must hold 32 bytes, base64-encoded`);
   return key;
 }
 
-export function loadMasterKey(dataDir: string, fromEnv: string | undefined): Buffer {
-  if (fromEnv !== undefined && fromEnv !== "") return decode(fromEnv, "MFA_STS_MASTER_KEY");
+/** The data directory's key: `given` when there is one, else master.key (created on first use). */
+export function loadMasterKey(dataDir: string, given: Buffer | string | undefined): Buffer {
+  if (Buffer.isBuffer(given)) return given;
+  if (given !== undefined && given !== "") return decodeMasterKey(given, "MFA_STS_MASTER_KEY");
   const file = join(dataDir, MASTER_KEY_FILE);
   try {
     const fd = openSync(file, "wx", 0o600); // exclusive: never overwrite an existing key
@@ -29,5 +31,5 @@ export function loadMasterKey(dataDir: string, fromEnv: string | undefined): Buf
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
-  return decode(readFileSync(file, "utf8"), file);
+  return decodeMasterKey(readFileSync(file, "utf8"), file);
 }

@@ -22,8 +22,9 @@ export interface OpenedDataDir {
   secrets: SecretBox;
 }
 
-export function openDataDir(dir: string, masterKeyFromEnv: string | undefined): OpenedDataDir {
+/** `masterKey`: a key given by the user (decoded, or MFA_STS_MASTER_KEY's text); else master.key. */
+export function openDataDir(dir: string, masterKey: Buffer | string | undefined): OpenedDataDir {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const secrets = new SecretBox(loadMasterKey(dir, masterKeyFromEnv));
+  const secrets = new SecretBox(loadMasterKey(dir, masterKey));
   return { store: new SqliteStore(join(dir, DATABASE_FILE)), secrets };
 }

@@ -8,14 +8,13 @@ import { systemClock, type Clock } from "../clock.js";
 import { ensureAccount, InitError, issueRootKey } from "../iam/account.js";
 import { cryptoRandom, type Random } from "../ids.js";
 import { createApp } from "./app.js";
-import { openDataDir } from "./data-dir.js";
+import { openStore, type StoreConfig } from "./open-store.js";
 import type { Deps } from "./deps.js";
 import { createHttpServer } from "./http.js";
 import { MasterKeyMismatch, TokenKeys, type TokenKeysDeps } from "../tokens/token-keys.js";
 import type { Logger } from "./logger.js";
 
-export interface ServeOptions {
-  dataDir: string;
+export interface ServeOptions extends Omit<StoreConfig, "masterKey"> {
   host: string;
   port: number;
   masterKey: string | undefined;
@@ -38,7 +37,7 @@ async function loadTokenKeys(deps: TokenKeysDeps): Promise<TokenKeys> {
   } catch (e) {
     if (e instanceof MasterKeyMismatch) {
       throw new InitError(
-        "the master key does not open this data directory's keys: is MFA_STS_MASTER_KEY (or master.key) the one it was created with?",
+        "the master key does not open the stored keys: is it the one they were sealed with (MFA_STS_MASTER_KEY, --master-key-file or the data directory's master.key)?",
       );
     }
     throw e;
@@ -46,7 +45,7 @@ async function loadTokenKeys(deps: TokenKeysDeps): Promise<TokenKeys> {
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { store, secrets } = openDataDir(options.dataDir, options.masterKey);
+  const { store, secrets } = await openStore({ ...options, masterKey: options.masterKey });
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   let deps: Deps;
@@ -56,7 +55,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (created) {
       const key = await issueRootKey(deps, accountId);
       options.notice(
-        `initialized account ${accountId} in ${options.dataDir}\n` +
+        `initialized account ${accountId} in ${options.db ? "the database" : options.dataDir}\n` +
           `root access key (shown once):\n` +
           `  AWS_ACCESS_KEY_ID=${key.accessKeyId}\n` +
           `  AWS_SECRET_ACCESS_KEY=${key.secretAccessKey}\n`,
