@@ -57,7 +57,12 @@ export function hintFor(error: ServiceError, ctx: HintContext): string | undefin
     return `The aws_secret_access_key in ${lt} does not belong to its aws_access_key_id: copy both from the same key.`;
   }
   if (code === "ExpiredToken") {
-    return `The session has expired: run \`mfa-sts login --profile ${ctx.profile}\`.`;
+    // Login signs with the long-term section: an expired token there is a session kept in the
+    // wrong place (running login again cannot help), not [P]'s own session running out.
+    return (
+      `${lt} holds a session, and it has expired. Put the IAM user's long-term access key (AKIA…) there ` +
+      `and remove aws_session_token from it; mfa-sts login writes the session into [${ctx.profile}].`
+    );
   }
   return undefined;
 }

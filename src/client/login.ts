@@ -5,9 +5,10 @@
  * atomically (credentials-file.ts). A session with more than five minutes left is kept.
  */
 import { credentialsFilePath, profileSetting, readSharedFiles, resolveEndpoint, resolveRegion, type ClientEnvironment, type Credentials } from "./config.js";
-import { readSection, updateSection } from "./credentials-file.js";
+import { CredentialsFileError, readSection, updateSection } from "./credentials-file.js";
 import { CliError, EXIT } from "./errors.js";
 import { describeSkew, hintFor, missingLongTermHint, type HintContext } from "./hints.js";
+import { IniParseError } from "./ini.js";
 import { GET_SESSION_TOKEN } from "./operations.js";
 import { callSts, ServiceError, type ParamValue } from "./sts-request.js";
 import type { Terminal } from "./tty.js";
@@ -56,7 +57,15 @@ export function describeRemaining(ms: number): string {
 
 /** The session stored in `[profile]`, if it is complete. */
 export async function storedSession(io: ClientEnvironment, profile: string): Promise<Session | undefined> {
-  const section = await readSection(credentialsFilePath(io), profile);
+  const path = credentialsFilePath(io);
+  let section: Record<string, string> | undefined;
+  try {
+    section = await readSection(path, profile);
+  } catch (e) {
+    // As every other reader of the file words it (config.ts), not a stack trace.
+    if (e instanceof IniParseError) throw new CliError(EXIT.general, `Unable to parse config file: ${path}`, { cause: e });
+    throw e;
+  }
   if (!section) return undefined;
   const { aws_access_key_id: accessKeyId, aws_secret_access_key: secretAccessKey, aws_session_token: sessionToken } = section;
   const expiresAt = Date.parse(section.aws_credential_expiration ?? "");
@@ -141,7 +150,7 @@ export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promi
         if (serverTime !== undefined) warnOnSkew(sent, io.now(), serverTime, io);
         if (serialNumber !== undefined && code !== undefined) rememberCode(codes, serialNumber, code, io.now());
         const session = sessionFrom(result);
-        await updateSection(credentialsFile, profile, [
+        await writeSession(credentialsFile, profile, [
           ["aws_access_key_id", session.accessKeyId],
           ["aws_secret_access_key", session.secretAccessKey],
           ["aws_session_token", session.sessionToken],
@@ -165,6 +174,16 @@ export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promi
     }
   } finally {
     terminal?.close();
+  }
+}
+
+/** updateSection, its failures (a lock held too long, a file it refuses to rewrite) as CLI errors. */
+async function writeSession(path: string, profile: string, values: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  try {
+    await updateSection(path, profile, values);
+  } catch (e) {
+    if (e instanceof CredentialsFileError) throw new CliError(EXIT.general, e.message, { cause: e });
+    throw e;
   }
 }
 
