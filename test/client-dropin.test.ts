@@ -12,37 +12,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, type Run } from "./helpers/clients.js";
 import { BIN } from "./helpers/cli.js";
+import { errorXml, GET_CALLER_IDENTITY_XML, getSessionTokenXml } from "./helpers/sts-responses.js";
 
-const NS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const KEY = { id: "AKIAIOSFODNN7EXAMPLE", secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY" };
-
-const GST_OK = `<GetSessionTokenResponse xmlns="${NS}">
-  <GetSessionTokenResult>
-    <Credentials>
-      <AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>
-      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>
-      <SessionToken>AQoEXAMPLEH4aoAH0gNCAPy</SessionToken>
-      <Expiration>2011-07-11T19:55:29.611Z</Expiration>
-    </Credentials>
-  </GetSessionTokenResult>
-  <ResponseMetadata>
-    <RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId>
-  </ResponseMetadata>
-</GetSessionTokenResponse>
-`;
-const GCI_OK = `<GetCallerIdentityResponse xmlns="${NS}">
-  <GetCallerIdentityResult>
-    <Arn>arn:aws:iam::123456789012:user/Alice</Arn>
-    <UserId>AIDACKCEVSQ6C2EXAMPLE</UserId>
-    <Account>123456789012</Account>
-  </GetCallerIdentityResult>
-  <ResponseMetadata>
-    <RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>
-  </ResponseMetadata>
-</GetCallerIdentityResponse>
-`;
-const errorBody = (code: string, message: string) =>
-  `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>Sender</Type>\n    <Code>${code}</Code>\n    <Message>${message}</Message>\n  </Error>\n  <RequestId>16fc956c-311e-4199-bee1-1680236e9698</RequestId>\n</ErrorResponse>\n`;
+const GST_OK = getSessionTokenXml();
+const GCI_OK = GET_CALLER_IDENTITY_XML;
+const errorBody = errorXml;
 
 interface Recorded {
   /** Which client sent it (from the User-Agent). */

@@ -25,47 +25,14 @@ import {
   type OutputFormat,
 } from "../src/client/output/index.js";
 import { Section } from "../src/client/output/table/section.js";
+import { EXAMPLE_CREDENTIALS, GET_CALLER_IDENTITY_XML, getSessionTokenXml } from "./helpers/sts-responses.js";
 
 const AWS = "/usr/bin/aws";
-const NS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const FORMATS: OutputFormat[] = ["json", "text", "table", "yaml", "yaml-stream"];
 
 // --- the recorded responses, and the same as botocore parses them for the formatter ---
 
-const CREDENTIALS = {
-  AccessKeyId: "ASIAIOSFODNN7EXAMPLE",
-  SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
-  SessionToken: "AQoEXAMPLEH4aoAH0gNCAPy",
-};
-
-function getSessionTokenXml(expiration: string): string {
-  return `<GetSessionTokenResponse xmlns="${NS}">
-  <GetSessionTokenResult>
-    <Credentials>
-      <AccessKeyId>${CREDENTIALS.AccessKeyId}</AccessKeyId>
-      <SecretAccessKey>${CREDENTIALS.SecretAccessKey}</SecretAccessKey>
-      <SessionToken>${CREDENTIALS.SessionToken}</SessionToken>
-      <Expiration>${expiration}</Expiration>
-    </Credentials>
-  </GetSessionTokenResult>
-  <ResponseMetadata>
-    <RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId>
-  </ResponseMetadata>
-</GetSessionTokenResponse>
-`;
-}
-
-const GET_CALLER_IDENTITY_XML = `<GetCallerIdentityResponse xmlns="${NS}">
-  <GetCallerIdentityResult>
-    <Arn>arn:aws:iam::123456789012:user/Alice</Arn>
-    <UserId>AIDACKCEVSQ6C2EXAMPLE</UserId>
-    <Account>123456789012</Account>
-  </GetCallerIdentityResult>
-  <ResponseMetadata>
-    <RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>
-  </ResponseMetadata>
-</GetCallerIdentityResponse>
-`;
+const CREDENTIALS = EXAMPLE_CREDENTIALS;
 
 interface Fixture {
   command: "get-session-token" | "get-caller-identity";

@@ -13,6 +13,7 @@ import { PostgresStore } from "../src/store/postgres.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import type { AccessKey, MfaDevice, Store, User } from "../src/store/store.js";
 import { tempDir } from "./helpers/server.js";
+import { ACCOUNT, at, hardware, key, serial, user, virtual } from "./helpers/store-fixtures.js";
 
 /** A database on the server to create the test databases from (trust auth, a superuser). */
 const PG_ADMIN_URL = process.env.MFA_STS_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -52,55 +53,6 @@ const backends: { name: string; open: () => Promise<Store> }[] = [
   { name: "postgres", open: async () => PostgresStore.open(await freshPostgresDatabase()) },
 ];
 
-const ACCOUNT = "123456789012";
-const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
-const user = (name: string, path = "/", id = `AIDA${name.toUpperCase().padEnd(17, "X").slice(0, 17)}`): User => ({
-  accountId: ACCOUNT,
-  userId: id,
-  userName: name,
-  path,
-  createdAt: at(1),
-});
-const key = (id: string, userName: string | null): AccessKey => ({
-  accessKeyId: id,
-  accountId: ACCOUNT,
-  userName,
-  sealedSecret: `sealed-${id}`,
-  status: "Active",
-  createdAt: at(2),
-  lastUsed: null,
-});
-
-const serial = (name: string, path = "/") => `arn:aws:iam::${ACCOUNT}:mfa${path}${name}`;
-/** An unassigned virtual device (what CreateVirtualMFADevice stores). */
-const virtual = (name: string, changes: Partial<MfaDevice> = {}): MfaDevice => ({
-  serialNumber: serial(name, changes.path),
-  accountId: ACCOUNT,
-  kind: "virtual",
-  name,
-  path: "/",
-  sealedSeed: `sealed-seed-${name}`,
-  tags: [],
-  createdAt: at(3),
-  assignment: null,
-  lastStep: null,
-  driftSteps: 0,
-  ...changes,
-});
-/** A hardware token registered already enabled for its owner (what `mfa import` stores). */
-const hardware = (serialNumber: string, owner: User | null): MfaDevice => ({
-  serialNumber,
-  accountId: ACCOUNT,
-  kind: "hardware",
-  name: serialNumber,
-  path: "/",
-  sealedSeed: `sealed-seed-${serialNumber}`,
-  tags: [],
-  createdAt: at(4),
-  assignment: { user: owner, enabledAt: at(4) },
-  lastStep: null,
-  driftSteps: 0,
-});
 const sync = (lastStep: number, driftSteps = 0) => ({ lastStep, driftSteps });
 
 describe.each(backends)("Store contract: $name", ({ open }) => {

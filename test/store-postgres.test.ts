@@ -15,6 +15,7 @@ import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { PostgresStore, type PostgresOptions } from "../src/store/postgres.js";
 import { StoreUnavailableError, type AccessKey, type MfaDevice } from "../src/store/store.js";
+import { ACCOUNT, at, hardware, key } from "./helpers/store-fixtures.js";
 
 const PG_ADMIN_URL = process.env.MFA_STS_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 const createdDatabases: string[] = [];
@@ -64,31 +65,6 @@ async function open(url: string, options?: PostgresOptions): Promise<PostgresSto
   opened.push(store);
   return store;
 }
-
-const ACCOUNT = "123456789012";
-const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
-const hardware = (serialNumber: string): MfaDevice => ({
-  serialNumber,
-  accountId: ACCOUNT,
-  kind: "hardware",
-  name: serialNumber,
-  path: "/",
-  sealedSeed: `sealed-seed-${serialNumber}`,
-  tags: [],
-  createdAt: at(4),
-  assignment: { user: null, enabledAt: at(4) },
-  lastStep: null,
-  driftSteps: 0,
-});
-const key = (id: string, userName: string | null): AccessKey => ({
-  accessKeyId: id,
-  accountId: ACCOUNT,
-  userName,
-  sealedSecret: `sealed-${id}`,
-  status: "Active",
-  createdAt: at(2),
-  lastUsed: null,
-});
 
 /** A store on a fresh database with the account and a root hardware token GAHT00000001. */
 async function seeded(options?: PostgresOptions): Promise<{ url: string; store: PostgresStore }> {

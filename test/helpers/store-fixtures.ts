@@ -1,0 +1,56 @@
+/** Store records as the store tests build them: one account, fixed times. */
+import type { AccessKey, MfaDevice, User } from "../../src/store/store.js";
+
+export const ACCOUNT = "123456789012";
+export const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+
+export const user = (name: string, path = "/", id = `AIDA${name.toUpperCase().padEnd(17, "X").slice(0, 17)}`): User => ({
+  accountId: ACCOUNT,
+  userId: id,
+  userName: name,
+  path,
+  createdAt: at(1),
+});
+
+export const key = (id: string, userName: string | null): AccessKey => ({
+  accessKeyId: id,
+  accountId: ACCOUNT,
+  userName,
+  sealedSecret: `sealed-${id}`,
+  status: "Active",
+  createdAt: at(2),
+  lastUsed: null,
+});
+
+export const serial = (name: string, path = "/") => `arn:aws:iam::${ACCOUNT}:mfa${path}${name}`;
+
+/** An unassigned virtual device (what CreateVirtualMFADevice stores). */
+export const virtual = (name: string, changes: Partial<MfaDevice> = {}): MfaDevice => ({
+  serialNumber: serial(name, changes.path),
+  accountId: ACCOUNT,
+  kind: "virtual",
+  name,
+  path: "/",
+  sealedSeed: `sealed-seed-${name}`,
+  tags: [],
+  createdAt: at(3),
+  assignment: null,
+  lastStep: null,
+  driftSteps: 0,
+  ...changes,
+});
+
+/** A hardware token registered already enabled for its owner (null: root), as `mfa import` stores it. */
+export const hardware = (serialNumber: string, owner: User | null = null): MfaDevice => ({
+  serialNumber,
+  accountId: ACCOUNT,
+  kind: "hardware",
+  name: serialNumber,
+  path: "/",
+  sealedSeed: `sealed-seed-${serialNumber}`,
+  tags: [],
+  createdAt: at(4),
+  assignment: { user: owner, enabledAt: at(4) },
+  lastStep: null,
+  driftSteps: 0,
+});
