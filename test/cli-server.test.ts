@@ -177,6 +177,29 @@ describe("mfa-sts serve", () => {
     );
   });
 
+  it("--workers 2: one port, one store; SIGTERM stops all; workers do not outlive a killed primary", async () => {
+    const dir = tempDir();
+    const proc = await serve(["--data-dir", dir, "--workers", "2"], env());
+    expect(proc.banner).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(2 workers\)\n$/);
+    const creds = {
+      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
+      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
+    };
+    // Enough requests on fresh connections that both workers serve some; all see one store.
+    const { iam } = sdkClients(proc.url, creds);
+    await iam.send(new CreateUserCommand({ UserName: "shared" }));
+    const results = await Promise.all(Array.from({ length: 8 }, () => sdkClients(proc.url, creds).iam.send(new GetUserCommand({ UserName: "shared" }))));
+    expect(new Set(results.map((r) => r.User!.UserId)).size).toBe(1);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toMatchObject({ code: 0 });
+    await refusingConnections(Number(new URL(proc.url).port));
+
+    const again = await serve(["--data-dir", dir, "--workers", "2"], env());
+    again.child.kill("SIGKILL");
+    await again.exited;
+    await refusingConnections(Number(new URL(again.url).port));
+  });
+
   it("a busy port is a clear error", async () => {
     const dir = tempDir();
     const proc = await serve(["--data-dir", dir], env());

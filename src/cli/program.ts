@@ -19,6 +19,11 @@ function port(value: string): number {
   return Number(value);
 }
 
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("must be a whole number, at least 1");
+  return Number(value);
+}
+
 function accountId(value: string): string {
   if (!isAccountId(value)) throw new InvalidArgumentError("must be 12 digits");
   return value;
@@ -43,11 +48,12 @@ storeOptions(
     .description("run the STS and IAM endpoint (AWS Query protocol, SigV4)")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0: any free port)", port, 4599)
-    .option("--log-level <level>", "fatal, error, warn, info, debug or silent", "info"),
+    .option("--log-level <level>", "fatal, error, warn, info, debug or silent", "info")
+    .option("--workers <n>", "server processes sharing the port and the store", positiveInt, 1),
   true,
-).action(async (opts: StoreFlags & { host: string; port: number; logLevel: string }) => {
+).action(async (opts: StoreFlags & { host: string; port: number; logLevel: string; workers: number }) => {
   const { runServe } = await import("./serve.js");
-  process.exitCode = await runServe({ ...storeConfig(opts), host: opts.host, port: opts.port, logLevel: opts.logLevel });
+  process.exitCode = await runServe({ ...storeConfig(opts), host: opts.host, port: opts.port, logLevel: opts.logLevel, workers: opts.workers });
 });
 
 function durationSeconds(value: string): number {

@@ -1,37 +1,121 @@
-/** `mfa-sts serve`: run the endpoint until SIGINT or SIGTERM, then shut down cleanly. */
+/**
+ * `mfa-sts serve`: run the endpoint until SIGINT or SIGTERM, then shut down cleanly.
+ * With `--workers N` (N > 1) a primary process prepares the store once, then N worker processes
+ * share the port (node:cluster) and the store; the primary forwards the stop signal and returns
+ * when every worker has finished its in-flight requests. A worker whose primary dies exits.
+ */
+import cluster from "node:cluster";
 import { InitError } from "../iam/account.js";
 import { createLogger } from "../server/logger.js";
-import { startServer } from "../server/start.js";
+import { prepareStore, startServer, type ServeOptions } from "../server/start.js";
 import type { StoreOptions } from "./store-options.js";
 
-export async function runServe(options: StoreOptions & { host: string; port: number; logLevel: string }): Promise<number> {
-  const logger = createLogger(options.logLevel);
-  let server;
-  try {
-    server = await startServer({
-      ...options,
-      masterKey: process.env.MFA_STS_MASTER_KEY,
-      logger,
-      notice: (text) => process.stderr.write(text),
-    });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (e instanceof InitError || code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
-      process.stderr.write(`mfa-sts serve: ${(e as Error).message}\n`);
-      return 1;
-    }
-    throw e;
+export type ServeCommandOptions = StoreOptions & { host: string; port: number; logLevel: string; workers: number };
+
+function serveOptions(options: ServeCommandOptions): ServeOptions {
+  return {
+    ...options,
+    masterKey: process.env.MFA_STS_MASTER_KEY,
+    logger: createLogger(options.logLevel),
+    notice: (text) => process.stderr.write(text),
+  };
+}
+
+/** Errors a user can act on get one line and exit 1; anything else is a crash. */
+function startFailure(e: unknown): number {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (e instanceof InitError || code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+    process.stderr.write(`mfa-sts serve: ${(e as Error).message}\n`);
+    return 1;
   }
-  process.stderr.write(`listening on ${server.url}\n`);
-  const running = server;
-  await new Promise<void>((resolve) => {
+  throw e;
+}
+
+const stopSignal = (): Promise<void> =>
+  new Promise((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
-      void running.close().then(resolve);
+      resolve();
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+
+export async function runServe(options: ServeCommandOptions): Promise<number> {
+  if (cluster.isWorker) return runWorker(options);
+  if (options.workers > 1) return runPrimary(options);
+  let server;
+  try {
+    server = await startServer(serveOptions(options));
+  } catch (e) {
+    return startFailure(e);
+  }
+  process.stderr.write(`listening on ${server.url}\n`);
+  await stopSignal();
+  await server.close();
+  return 0;
+}
+
+async function runPrimary(options: ServeCommandOptions): Promise<number> {
+  try {
+    const deps = await prepareStore(serveOptions(options));
+    await deps.store.close();
+  } catch (e) {
+    return startFailure(e);
+  }
+  let stopping = false;
+  const fork = () => cluster.fork();
+  const listening = new Promise<string>((resolve, reject) => {
+    let ready = 0;
+    cluster.on("listening", (_worker, address) => {
+      if (++ready === options.workers) {
+        const host = address.addressType === 6 ? `[${address.address}]` : address.address;
+        resolve(`http://${host}:${address.port}`);
+      }
+    });
+    cluster.on("exit", (worker, code) => {
+      if (stopping) return;
+      if (ready < options.workers) reject(new Error(`a worker exited during start-up (code ${code})`));
+      else fork(); // keep N workers: replace one that died
+    });
+  });
+  for (let i = 0; i < options.workers; i++) fork();
+  try {
+    process.stderr.write(`listening on ${await listening} (${options.workers} workers)\n`);
+  } catch (e) {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    process.stderr.write(`mfa-sts serve: ${(e as Error).message}\n`);
+    return 1;
+  }
+  await stopSignal();
+  stopping = true;
+  const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          worker.once("exit", () => resolve());
+          worker.process.kill("SIGTERM");
+        }),
+    ),
+  );
+  return 0;
+}
+
+async function runWorker(options: ServeCommandOptions): Promise<number> {
+  let server;
+  try {
+    server = await startServer({ ...serveOptions(options), notice: () => {} });
+  } catch (e) {
+    return startFailure(e);
+  }
+  // The primary gone (even by kill -9): stop too, rather than serve on unsupervised.
+  const orphaned = new Promise<void>((resolve) => process.once("disconnect", () => resolve()));
+  await Promise.race([stopSignal(), orphaned]);
+  await server.close();
+  // The IPC channel to the primary would keep this process alive.
+  if (cluster.worker?.isConnected()) cluster.worker.disconnect();
   return 0;
 }

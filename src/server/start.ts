@@ -44,13 +44,17 @@ async function loadTokenKeys(deps: TokenKeysDeps): Promise<TokenKeys> {
   }
 }
 
-export async function startServer(options: ServeOptions): Promise<RunningServer> {
+/**
+ * Opens the store and makes it ready to serve: token keys loaded (a wrong master key fails
+ * here), the account created on first start with its root key announced once. `serve --workers`
+ * runs this once in the primary, before any worker starts, so workers never race to initialize.
+ */
+export async function prepareStore(options: ServeOptions): Promise<Deps> {
   const { store, secrets } = await openStore({ ...options, masterKey: options.masterKey });
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  let deps: Deps;
   try {
-    deps = { store, secrets, clock, random, logger: options.logger, tokens: await loadTokenKeys({ store, secrets, clock, random }) };
+    const deps = { store, secrets, clock, random, logger: options.logger, tokens: await loadTokenKeys({ store, secrets, clock, random }) };
     const { accountId, created } = await ensureAccount(deps);
     if (created) {
       const key = await issueRootKey(deps, accountId);
@@ -61,10 +65,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           `  AWS_SECRET_ACCESS_KEY=${key.secretAccessKey}\n`,
       );
     }
+    return deps;
   } catch (e) {
     await store.close();
     throw e;
   }
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const deps = await prepareStore(options);
+  const { store } = deps;
 
   const server = createHttpServer(createApp(deps), deps);
   await new Promise<void>((resolve, reject) => {

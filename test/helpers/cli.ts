@@ -31,7 +31,7 @@ export function serve(args: string[], env: Record<string, string>): Promise<Serv
     }, 20_000);
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)\n/.exec(stderr);
+      const m = /listening on (http:\/\/\S+)[^\n]*\n/.exec(stderr);
       if (m) {
         clearTimeout(timer);
         resolve({ child, url: m[1]!, banner: stderr, exited });
