@@ -51,8 +51,10 @@ export async function runServe(options: ServeCommandOptions): Promise<number> {
   } catch (e) {
     return startFailure(e);
   }
+  // Listen for the signal before saying we listen: whoever reads that line may signal at once.
+  const stopped = stopSignal();
   process.stderr.write(`listening on ${server.url}\n`);
-  await stopSignal();
+  await stopped;
   await server.close();
   return 0;
 }
@@ -81,15 +83,17 @@ async function runPrimary(options: ServeCommandOptions): Promise<number> {
     });
   });
   for (let i = 0; i < options.workers; i++) fork();
+  const stopped = stopSignal();
   try {
-    process.stderr.write(`listening on ${await listening} (${options.workers} workers)\n`);
+    const url = await listening;
+    process.stderr.write(`listening on ${url} (${options.workers} workers)\n`);
   } catch (e) {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
     process.stderr.write(`mfa-sts serve: ${(e as Error).message}\n`);
     return 1;
   }
-  await stopSignal();
+  await stopped;
   stopping = true;
   const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
   await Promise.all(
@@ -111,9 +115,10 @@ async function runWorker(options: ServeCommandOptions): Promise<number> {
   } catch (e) {
     return startFailure(e);
   }
+  const stopped = stopSignal();
   // The primary gone (even by kill -9): stop too, rather than serve on unsupervised.
   const orphaned = new Promise<void>((resolve) => process.once("disconnect", () => resolve()));
-  await Promise.race([stopSignal(), orphaned]);
+  await Promise.race([stopped, orphaned]);
   await server.close();
   // The IPC channel to the primary would keep this process alive.
   if (cluster.worker?.isConnected()) cluster.worker.disconnect();
