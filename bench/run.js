@@ -1,0 +1,695 @@
+// `npm run bench`: the server and the CLI against the ceiling and the peers, on this machine, in
+// one run. Writes bench/results.json (every figure) and bench/results.md (tables, targets).
+//
+// Servers run on 127.0.0.1 on random ports, each in its own process; the load comes from
+// autocannon in another process (bench/lib/load-worker.js), cycling through pre-signed requests.
+// Every process it starts is killed at the end, even on error, and the PostgreSQL database it
+// creates is dropped.
+//
+// Settings (environment):
+//   BENCH_DURATION   seconds measured per point (default 5)
+//   BENCH_WARMUP     seconds of warm-up before each point, not counted (default 1)
+//   BENCH_CLI_RUNS   measured runs per CLI command (default 7, plus one warm-up)
+//   BENCH_TARGET_ROUNDS  back-to-back rounds of ceiling / main call / 100 000 users for the targets (default 3)
+//   BENCH_WORKERS    pass --workers N to `mfa-sts serve` (default: serve's own default)
+//   BENCH_PG_URL     PostgreSQL server to create the bench database on
+//                    (default postgres://postgres@127.0.0.1:5432/test)
+//   BENCH_ONLY       comma-separated sections to run: ceiling,moto,main,mfa,iam,cli,workers,pg,scale,profile
+import { execFileSync, spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { freePort, killAll, runCommand, startListening, stop, track } from "./lib/procs.js";
+import { seedUsers } from "./lib/seed.js";
+import { createUser, GET_CALLER_IDENTITY, getSession, getSessionToken, signQuery } from "./lib/sign.js";
+import { writeReport } from "./lib/report.js";
+import { summarizeProfile } from "./lib/profile.js";
+import { timeStep, totpCode } from "../dist/mfa/totp.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, "..");
+const BIN = join(ROOT, "bin", "mfa-sts.js");
+const WORKER = join(HERE, "lib", "load-worker.js");
+const ACCOUNT_ID = "123456789012";
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
+const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? 7);
+const CONNECTIONS = [1, 16, 64];
+const CYCLE_POOL = 256;
+const SCALE_SESSIONS = 1000;
+const TARGET_ROUNDS = Number(process.env.BENCH_TARGET_ROUNDS ?? 3);
+const PG_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((s) => s.trim())) : undefined;
+const wants = (section) => !ONLY || ONLY.has(section);
+
+const started = Date.now();
+const tmp = mkdtempSync(join(tmpdir(), "mfa-sts-bench-"));
+const cleanups = [];
+let specCount = 0;
+
+const log = (text) => {
+  const s = Math.round((Date.now() - started) / 1000);
+  process.stderr.write(`[${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}] ${text}\n`);
+};
+
+const results = {
+  date: new Date().toISOString(),
+  settings: {
+    warmupSeconds: WARMUP_S,
+    durationSeconds: DURATION_S,
+    connections: CONNECTIONS,
+    cliRuns: CLI_RUNS,
+    workers: process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : "serve's default",
+    loadGenerator: "",
+    dataDir: tmp,
+  },
+  machine: {},
+  scenarios: {},
+  cli: undefined,
+  targets: [],
+  errors: [],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+/** One point: warm-up then measurement, in a separate load-generator process. */
+async function measure(url, requests, connections, mode = "cycle", closing = false) {
+  const spec = join(tmp, `spec-${specCount++}.json`);
+  writeFileSync(spec, JSON.stringify({ url, connections, warmupS: WARMUP_S, durationS: DURATION_S, mode, closing, requests }));
+  // The machine's 1-minute load average before the point: other work on the machine shows here.
+  const load = Math.round(loadavg()[0] * 100) / 100;
+  try {
+    const r = await runCommand(process.execPath, [WORKER, spec], {
+      env: process.env,
+      timeoutMs: (WARMUP_S + DURATION_S) * 1000 + 60_000,
+    });
+    if (r.code !== 0) throw new Error(`load generator exited ${r.code}: ${r.stderr.slice(-2000)}`);
+    return { ...JSON.parse(r.stdout.trim().split("\n").pop()), loadBefore: load };
+  } finally {
+    unlinkSync(spec);
+  }
+}
+
+function scenario(id, fields) {
+  results.scenarios[id] = { ...fields, runs: [] };
+  return results.scenarios[id];
+}
+
+function record(sc, point) {
+  sc.runs.push(point);
+  const bad = point.non2xx + point.errors + point.timeouts;
+  log(
+    `${sc.title} c=${point.connections}: ${point.rps} req/s, p50 ${point.p50} ms, p99 ${point.p99} ms` +
+      (bad ? `, ${bad} non-2xx/errors ${JSON.stringify(point.statuses)}` : "") +
+      (point.exhausted ? " (pool used up: stopped early)" : ""),
+  );
+}
+
+/** A pool of `size` requests signed in turn by each of `signers` (credentials). */
+async function cyclePool(url, signers, service, params, size = CYCLE_POOL) {
+  const pool = [];
+  for (let i = 0; i < size; i++) pool.push(await signQuery(url, signers[i % signers.length], service, params));
+  return pool;
+}
+
+async function runCycle(sc, url, pool, closing = false) {
+  for (const c of CONNECTIONS) record(sc, await measure(url, pool, c, "cycle", closing));
+}
+
+const rpsAt = (sc, c) => sc?.runs.find((r) => r.connections === c)?.rps;
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+async function mfaStsInit(storeArgs, env = {}) {
+  const r = await runCommand(process.execPath, [BIN, "init", ...storeArgs, "--account-id", ACCOUNT_ID, "--json"], {
+    env: { ...process.env, ...env },
+  });
+  if (r.code !== 0) throw new Error(`mfa-sts init failed (${r.code}): ${r.stderr}`);
+  const j = JSON.parse(r.stdout);
+  return { accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey };
+}
+
+function serveArgs(storeArgs, workers = process.env.BENCH_WORKERS) {
+  return [BIN, "serve", ...storeArgs, "--host", "127.0.0.1", "--port", "0", ...(workers ? ["--workers", String(workers)] : [])];
+}
+
+async function mfaStsServe(storeArgs, env = {}, workers) {
+  return startListening(process.execPath, serveArgs(storeArgs, workers), { env });
+}
+
+async function waitForHttp(url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(url, { method: "GET" });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Sessions (GetSessionToken over HTTP) for `users`, a few at a time. */
+async function sessionsFor(url, users) {
+  const out = new Array(users.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < users.length) {
+        const i = next++;
+        out[i] = await getSession(url, users[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+async function benchCeiling() {
+  const sc = scenario("ceiling", { title: "Ceiling: bare node:http, 400-byte XML", server: "node:http", call: "any POST" });
+  const srv = await startListening(process.execPath, [join(HERE, "lib", "ceiling-server.js")]);
+  try {
+    const creds = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+    await runCycle(sc, srv.url, await cyclePool(srv.url, [creds], "sts", GET_CALLER_IDENTITY));
+  } finally {
+    await stop(srv.child);
+  }
+}
+
+/** A program on PATH; behind a pyenv shim (a shell and a lookup per call), the real program. */
+function realProgram(name) {
+  try {
+    const onPath = execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+    if (!onPath) return undefined;
+    if (!onPath.includes("/shims/")) return onPath;
+    return execFileSync("pyenv", ["which", name], { encoding: "utf8" }).trim() || onPath;
+  } catch {
+    return undefined;
+  }
+}
+
+const motoServerPath = () => realProgram("moto_server");
+
+async function benchMoto() {
+  const sc = scenario("moto-gci", { title: "moto_server GetCallerIdentity", server: "moto_server", call: "GetCallerIdentity" });
+  const moto = motoServerPath();
+  if (!moto) {
+    sc.skipped = "moto_server is not on PATH";
+    return;
+  }
+  const port = await freePort();
+  const child = track(spawn(moto, ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" }));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(url);
+    const creds = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+    // Werkzeug answers `Connection: close`: a new connection per request (load-worker.js `closing`).
+    sc.client = "node:http loop, a new connection per request (moto closes every connection)";
+    await runCycle(sc, url, await cyclePool(url, [creds], "sts", GET_CALLER_IDENTITY), true);
+  } finally {
+    await stop(child);
+  }
+}
+
+/**
+ * The embedded SQLite store with 10 users: GetCallerIdentity (long-term key, session),
+ * GetSessionToken (without and with MFA), CreateUser, and the CLI wall times.
+ */
+async function benchMain() {
+  const dir = join(tmp, "main");
+  const storeArgs = ["--data-dir", dir];
+  const root = await mfaStsInit(storeArgs);
+  const users = await seedUsers({ dataDir: dir }, ACCOUNT_ID, { count: 10, prefix: "user" });
+  const srv = await mfaStsServe(storeArgs);
+  const url = srv.url;
+  const store = "SQLite, 10 users";
+  try {
+    const sessions = await sessionsFor(url, users);
+
+    if (wants("main")) {
+      await runCycle(
+        scenario("gci-longterm", { title: "mfa-sts GetCallerIdentity, long-term key", store, call: "GetCallerIdentity" }),
+        url,
+        await cyclePool(url, users, "sts", GET_CALLER_IDENTITY),
+      );
+      await runCycle(
+        scenario("gci-session", { title: "mfa-sts GetCallerIdentity, session credentials", store, call: "GetCallerIdentity" }),
+        url,
+        await cyclePool(url, sessions, "sts", GET_CALLER_IDENTITY),
+      );
+    }
+    if (wants("main") || wants("mfa")) {
+      await runCycle(
+        scenario("gst", { title: "mfa-sts GetSessionToken, no MFA", store, call: "GetSessionToken" }),
+        url,
+        await cyclePool(url, users, "sts", getSessionToken()),
+      );
+    }
+    if (wants("mfa")) await benchMfa(url, dir);
+    if (wants("iam")) await benchCreateUser(url, root);
+    if (wants("cli")) await benchCli(url, dir);
+  } finally {
+    await stop(srv.child);
+  }
+}
+
+/**
+ * GetSessionToken with MFA: every request is a different user with its own enabled virtual
+ * device and a fresh code. A device accepts each 30-second step once, and a code is good for its
+ * step ±1, so each device gives two requests per run: the codes of the current step s and of s+1
+ * (both accepted for at least 30 s from now), all s codes first. Devices are made for each point,
+ * as many as the no-MFA throughput says it can use, plus a margin.
+ */
+async function benchMfa(url, dir) {
+  const sc = scenario("gst-mfa", {
+    title: "mfa-sts GetSessionToken with MFA (one fresh code per request)",
+    store: "SQLite, 10 users + the MFA users",
+    call: "GetSessionToken",
+  });
+  const noMfa = results.scenarios.gst;
+  let previous;
+  for (const c of CONNECTIONS) {
+    // It cannot be faster than without MFA, nor, with more connections, by much than before.
+    const expected = Math.min(rpsAt(noMfa, c) ?? 5000, previous === undefined ? Infinity : Math.max(2000, 3 * previous));
+    const devices = Math.min(60_000, Math.max(500, Math.ceil((expected * (WARMUP_S + DURATION_S) * 1.5) / 2)));
+    const mfaUsers = await seedUsers({ dataDir: dir }, ACCOUNT_ID, { count: devices, prefix: `mfa${c}-`, mfa: true });
+    const begun = Date.now();
+    const step = timeStep(begun);
+    const pool = [];
+    for (const s of [step, step + 1]) {
+      for (const u of mfaUsers) {
+        pool.push(await signQuery(url, u, "sts", getSessionToken({ SerialNumber: u.serialNumber, TokenCode: totpCode(u.seed, s) })));
+      }
+    }
+    const point = await measure(url, pool, c, "once");
+    point.devices = devices;
+    if (Date.now() - begun > 30_000) point.note = "the codes were made more than 30 s before the end: some may have been refused as stale";
+    sc.users = (sc.users ?? 10) + devices;
+    record(sc, point);
+    previous = point.rps;
+  }
+}
+
+/** CreateUser as root: a new user name per request. */
+async function benchCreateUser(url, root) {
+  const sc = scenario("create-user", { title: "mfa-sts CreateUser (IAM write), root key", store: "SQLite", call: "CreateUser" });
+  const reference = results.scenarios["gci-longterm"];
+  let previous;
+  for (const c of CONNECTIONS) {
+    const expected = Math.min(rpsAt(reference, c) ?? 5000, previous === undefined ? Infinity : Math.max(2000, 3 * previous));
+    const size = Math.min(150_000, Math.max(1000, Math.ceil(expected * (WARMUP_S + DURATION_S) * 1.3)));
+    const pool = [];
+    for (let i = 0; i < size; i++) pool.push(await signQuery(url, root, "iam", createUser(`bench-${c}-${i}`)));
+    const point = await measure(url, pool, c, "once");
+    record(sc, point);
+    previous = point.rps;
+  }
+}
+
+/** aws CLI v1: `aws` on PATH (the real program behind a pyenv shim, whose own start-up is not aws's). */
+const awsV1Path = () => realProgram("aws");
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Wall time of one `get-session-token` from process start to exit: mfa-sts, aws CLI v2 and v1,
+ * all against the server at `url` with the same user's keys; and `mfa-sts login --force` with an
+ * MFA code (a different user per run, since a code is accepted once).
+ */
+async function benchCli(url, dir) {
+  const home = join(tmp, "home");
+  mkdirSync(join(home, ".aws"), { recursive: true });
+  const credentialsFile = join(home, ".aws", "credentials");
+  const base = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CACHE_HOME: join(home, ".cache"),
+    XDG_CONFIG_HOME: join(home, ".config"),
+    AWS_CONFIG_FILE: join(home, ".aws", "config"),
+    AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_PAGER: "",
+    LANG: "C.UTF-8",
+  };
+  writeFileSync(base.AWS_CONFIG_FILE, "");
+  const [user] = await seedUsers({ dataDir: dir }, ACCOUNT_ID, { count: 1, prefix: "cli" });
+  const loginUsers = await seedUsers({ dataDir: dir }, ACCOUNT_ID, { count: CLI_RUNS + 1, prefix: "login", mfa: true });
+  writeFileSync(
+    credentialsFile,
+    loginUsers
+      .map(
+        (u, i) =>
+          `[b${i}-long-term]\naws_access_key_id = ${u.accessKeyId}\naws_secret_access_key = ${u.secretAccessKey}\naws_mfa_device = ${u.serialNumber}\n`,
+      )
+      .join("\n"),
+  );
+  const keyEnv = { ...base, AWS_ACCESS_KEY_ID: user.accessKeyId, AWS_SECRET_ACCESS_KEY: user.secretAccessKey };
+  const gst = ["sts", "get-session-token", "--endpoint-url", url];
+  const tools = [
+    { name: "mfa-sts get-session-token", command: process.execPath, args: () => [BIN, ...gst.slice(1)], env: keyEnv },
+    {
+      name: "mfa-sts login --force --token-code (MFA)",
+      command: process.execPath,
+      args: (i) => [BIN, "login", "--profile", `b${i}`, "--force", "--token-code", totpCode(loginUsers[i].seed, timeStep(Date.now()))],
+      env: { ...base, AWS_ENDPOINT_URL_STS: url },
+      expect: /Logged in: \[b\d+\]/,
+    },
+  ];
+  if (existsSync("/usr/bin/aws")) tools.push({ name: "aws CLI v2 sts get-session-token", command: "/usr/bin/aws", args: () => gst, env: keyEnv });
+  const v1 = awsV1Path();
+  if (v1) tools.push({ name: "aws CLI v1 sts get-session-token", command: v1, args: () => gst, env: keyEnv });
+
+  const cli = { runs: CLI_RUNS, warmupRuns: 1, url: "same local mfa-sts server (SQLite)", tools: {} };
+  for (const t of tools) {
+    const shown = [t.command === process.execPath ? "node" : t.command, ...t.args(0)]
+      .join(" ")
+      .replace(url, "URL")
+      .replace(`${ROOT}/`, "")
+      .replace(/--profile b0 /, "--profile bN ")
+      .replace(/--token-code \d+/, "--token-code CODE");
+    cli.tools[t.name] = { command: shown, ms: [] };
+  }
+  for (let i = 0; i <= CLI_RUNS; i++) {
+    for (const t of tools) {
+      const r = await runCommand(t.command, t.args(i), { env: t.env, timeoutMs: 60_000 });
+      const ok = r.code === 0 && (t.expect ? t.expect.test(r.stdout + r.stderr) : r.stdout.includes("SessionToken"));
+      if (!ok) throw new Error(`${t.name} failed (exit ${r.code}): ${r.stderr.slice(-1000)}${r.stdout.slice(-500)}`);
+      if (i > 0) cli.tools[t.name].ms.push(Math.round(r.ms));
+    }
+  }
+  for (const [name, t] of Object.entries(cli.tools)) {
+    t.medianMs = median(t.ms);
+    log(`CLI ${name}: median ${t.medianMs} ms (${t.ms.join(", ")})`);
+  }
+  results.cli = cli;
+}
+
+/** `serve --workers 2` on the main call, when serve has that option. */
+async function benchWorkers() {
+  const help = await runCommand(process.execPath, [BIN, "serve", "--help"], { env: process.env });
+  if (!help.stdout.includes("--workers")) return;
+  const workers = 2;
+  const dir = join(tmp, "workers");
+  const storeArgs = ["--data-dir", dir];
+  await mfaStsInit(storeArgs);
+  const users = await seedUsers({ dataDir: dir }, ACCOUNT_ID, { count: 10, prefix: "user" });
+  const srv = await mfaStsServe(storeArgs, {}, workers);
+  try {
+    const sessions = await sessionsFor(srv.url, users);
+    await runCycle(
+      scenario("gci-session-workers", {
+        title: `mfa-sts GetCallerIdentity, session credentials, serve --workers ${workers}`,
+        store: "SQLite, 10 users",
+        call: "GetCallerIdentity",
+      }),
+      srv.url,
+      await cyclePool(srv.url, sessions, "sts", GET_CALLER_IDENTITY),
+    );
+  } finally {
+    await stop(srv.child);
+  }
+}
+
+/** The same calls on PostgreSQL: a database made for the run, dropped at the end. */
+async function benchPostgres() {
+  const pg = createRequire(import.meta.url)("pg");
+  const admin = new pg.Client({ connectionString: PG_URL });
+  try {
+    await admin.connect();
+  } catch (e) {
+    for (const id of ["pg-gci-session", "pg-gci-longterm"]) {
+      scenario(id, { title: id, skipped: `PostgreSQL not reachable at ${PG_URL}: ${e.message}` });
+    }
+    return;
+  }
+  const name = `mfa_sts_bench_${process.pid}_${randomBytes(3).toString("hex")}`;
+  const dropDatabase = async () => {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  };
+  let dropped = false;
+  const dropOnce = async () => {
+    if (dropped) return;
+    dropped = true;
+    await dropDatabase();
+  };
+  cleanups.push(dropOnce);
+  results.machine.postgres = (await admin.query("SELECT version()")).rows[0].version;
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    const url = new URL(PG_URL);
+    url.pathname = `/${name}`;
+    const db = url.toString();
+    const masterKey = randomBytes(32).toString("base64");
+    const env = { MFA_STS_MASTER_KEY: masterKey };
+    const storeArgs = ["--db", db];
+    await mfaStsInit(storeArgs, env);
+    const users = await seedUsers({ db, masterKey }, ACCOUNT_ID, { count: 10, prefix: "user" });
+    const srv = await mfaStsServe(storeArgs, env);
+    try {
+      const store = "PostgreSQL, 10 users";
+      const sessions = await sessionsFor(srv.url, users);
+      await runCycle(
+        scenario("pg-gci-session", { title: "mfa-sts GetCallerIdentity, session credentials, PostgreSQL", store, call: "GetCallerIdentity" }),
+        srv.url,
+        await cyclePool(srv.url, sessions, "sts", GET_CALLER_IDENTITY),
+      );
+      await runCycle(
+        scenario("pg-gci-longterm", { title: "mfa-sts GetCallerIdentity, long-term key, PostgreSQL", store, call: "GetCallerIdentity" }),
+        srv.url,
+        await cyclePool(srv.url, users, "sts", GET_CALLER_IDENTITY),
+      );
+    } finally {
+      await stop(srv.child);
+    }
+  } finally {
+    await dropOnce();
+  }
+}
+
+/**
+ * Store scale: GetCallerIdentity with session credentials on SQLite stores of 10, 10 000 and
+ * 100 000 users (each with an access key). The pool spreads over up to 1000 users of the store.
+ * The three servers run side by side and the sizes take turns at each connection count, so a
+ * slow moment of the machine does not land on one size only.
+ */
+async function benchScale() {
+  const sizes = [10, 10_000, 100_000];
+  const stores = [];
+  try {
+    for (const n of sizes) {
+      const dir = join(tmp, `scale-${n}`);
+      const storeArgs = ["--data-dir", dir];
+      await mfaStsInit(storeArgs);
+      const t0 = Date.now();
+      const users = await seedUsers({ dataDir: dir }, ACCOUNT_ID, { count: n, prefix: "s" });
+      log(`seeded ${n} users in ${Date.now() - t0} ms`);
+      const srv = await mfaStsServe(storeArgs);
+      stores.push({ n, srv });
+      const k = Math.min(n, SCALE_SESSIONS);
+      const picked = Array.from({ length: k }, (_, i) => users[Math.floor((i * n) / k)]);
+      const sessions = await sessionsFor(srv.url, picked);
+      stores.at(-1).sc = scenario(`scale-${n}`, {
+        title: `mfa-sts GetCallerIdentity, session credentials, ${n.toLocaleString("en-US")} users`,
+        store: `SQLite, ${n.toLocaleString("en-US")} users`,
+        users: n,
+        call: "GetCallerIdentity",
+        sessionUsers: k,
+      });
+      stores.at(-1).pool = await cyclePool(srv.url, sessions, "sts", GET_CALLER_IDENTITY, Math.max(CYCLE_POOL, k));
+    }
+    for (const c of CONNECTIONS) {
+      for (const { srv, sc, pool } of stores) record(sc, await measure(srv.url, pool, c));
+    }
+    await targetRounds(stores[0], stores[stores.length - 1]);
+  } finally {
+    for (const { srv } of stores) await stop(srv.child);
+  }
+}
+
+/**
+ * The targets compare figures that the machine's mood can move apart when they are measured
+ * minutes apart. So they are also measured back to back, TARGET_ROUNDS times at 16 connections:
+ * the ceiling, the main call on the 10-user store, the main call on the 100 000-user store. The
+ * targets use the medians over the rounds.
+ */
+async function targetRounds(small, large) {
+  const ceiling = await startListening(process.execPath, [join(HERE, "lib", "ceiling-server.js")]);
+  try {
+    const creds = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+    const ceilingPool = await cyclePool(ceiling.url, [creds], "sts", GET_CALLER_IDENTITY);
+    results.targetRounds = [];
+    for (let round = 1; round <= TARGET_ROUNDS; round++) {
+      const c = await measure(ceiling.url, ceilingPool, 16);
+      const main = await measure(small.srv.url, small.pool, 16);
+      const big = await measure(large.srv.url, large.pool, 16);
+      const pick = (p) => ({ rps: p.rps, p50: p.p50, p99: p.p99, bad: p.non2xx + p.errors + p.timeouts, loadBefore: p.loadBefore });
+      results.targetRounds.push({ round, ceiling: pick(c), main: pick(main), large: pick(big), largeUsers: large.n });
+      log(
+        `target round ${round}: ceiling ${c.rps}, main call ${main.rps} (p99 ${main.p99} ms), ${large.n} users ${big.rps} req/s: ` +
+          `${(main.rps / c.rps).toFixed(2)} × ceiling, ${(big.rps / main.rps).toFixed(2)} × 10 users`,
+      );
+    }
+  } finally {
+    await stop(ceiling.child);
+  }
+}
+
+/**
+ * Where the time goes: the main call (GetCallerIdentity, session credentials, 16 connections)
+ * once more against a server run under `node --cpu-prof`, and its self time by function and area.
+ * Not counted in any figure above (the profiler slows the server down a little).
+ */
+async function benchProfile() {
+  const dir = join(tmp, "profile");
+  const profDir = join(tmp, "cpu-profile");
+  const storeArgs = ["--data-dir", dir];
+  await mfaStsInit(storeArgs);
+  const users = await seedUsers({ dataDir: dir }, ACCOUNT_ID, { count: 10, prefix: "user" });
+  // Sessions from an unprofiled server first: their GetSessionToken calls (and the access keys'
+  // first last-used writes) are no part of what is profiled.
+  const plain = await mfaStsServe(storeArgs, {}, "");
+  let sessions;
+  try {
+    sessions = await sessionsFor(plain.url, users);
+  } finally {
+    await stop(plain.child);
+  }
+  const srv = await startListening(process.execPath, [
+    "--cpu-prof",
+    `--cpu-prof-dir=${profDir}`,
+    BIN,
+    "serve",
+    ...storeArgs,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+  ]);
+  let point;
+  try {
+    point = await measure(srv.url, await cyclePool(srv.url, sessions, "sts", GET_CALLER_IDENTITY), 16);
+  } finally {
+    await stop(srv.child, 15_000);
+  }
+  const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error("the profiled server wrote no .cpuprofile");
+  results.profile = {
+    scenario: "mfa-sts GetCallerIdentity, session credentials, SQLite 10 users, 16 connections, server under node --cpu-prof",
+    rps: point.rps,
+    p99: point.p99,
+    ...summarizeProfile(join(profDir, file), ROOT),
+  };
+  log(`profile: ${point.rps} req/s under the profiler; top: ${results.profile.functions.slice(0, 3).map((f) => `${f.name} ${f.pct}%`).join(", ")}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function version(command, args) {
+  try {
+    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n")[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function machineInfo() {
+  const require = createRequire(import.meta.url);
+  const moto = motoServerPath();
+  let motoVersion;
+  if (moto) {
+    const python = /^#!\s*(\S+)/.exec(readFileSync(moto, "utf8").split("\n")[0])?.[1];
+    if (python) motoVersion = version(python, ["-c", "import moto; print(moto.__version__)"]);
+  }
+  const v1 = awsV1Path();
+  let commit = version("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]);
+  const dirty = version("git", ["-C", ROOT, "status", "--porcelain", "--untracked-files=no"]);
+  if (commit && dirty) commit += " (with uncommitted changes)";
+  Object.assign(results.machine, {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+    autocannon: require("autocannon/package.json").version,
+    moto: motoVersion,
+    awsCliV2: existsSync("/usr/bin/aws") ? version("/usr/bin/aws", ["--version"]) : undefined,
+    awsCliV1: v1 ? `${version(v1, ["--version"])} (${v1})` : undefined,
+    commit,
+  });
+  results.settings.loadGenerator = `autocannon ${results.machine.autocannon} (programmatic API, own process, 1 request in flight per connection)`;
+}
+
+async function section(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    log(`${name} failed: ${e.stack ?? e}`);
+    results.errors.push({ section: name, error: String(e.message ?? e) });
+  }
+}
+
+async function cleanup() {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()();
+    } catch (e) {
+      log(`cleanup: ${e.message}`);
+    }
+  }
+  killAll();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+let interrupted = false;
+function abort(reason, code) {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${reason}: stopping`);
+  killAll();
+  void cleanup().finally(() => process.exit(code));
+}
+for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => abort(signal, 130));
+process.on("uncaughtException", (e) => abort(`crash: ${e.stack ?? e}`, 1));
+process.on("unhandledRejection", (e) => abort(`crash: ${e?.stack ?? e}`, 1));
+
+async function main() {
+  machineInfo();
+  log(`bench: ${WARMUP_S} s warm-up + ${DURATION_S} s per point, connections ${CONNECTIONS.join("/")}; data in ${tmp}`);
+  if (wants("ceiling")) await section("ceiling", benchCeiling);
+  if (wants("moto")) await section("moto", benchMoto);
+  if (["main", "mfa", "iam", "cli"].some(wants)) await section("main", benchMain);
+  if (wants("workers")) await section("workers", benchWorkers);
+  if (wants("pg")) await section("pg", benchPostgres);
+  if (wants("scale")) await section("scale", benchScale);
+  if (wants("profile")) await section("profile", benchProfile);
+  results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
+  writeReport(results, HERE);
+  log(`wrote bench/results.md and bench/results.json in ${results.elapsedSeconds} s`);
+}
+
+try {
+  await main();
+} catch (e) {
+  log(`bench failed: ${e.stack ?? e}`);
+  process.exitCode = 1;
+} finally {
+  if (!interrupted) await cleanup();
+}
+if (results.errors.length) process.exitCode = 1;
