@@ -17,6 +17,7 @@ import { checkRequestTime, checkScopeDate, parseSigV4, verifySignature } from ".
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import { isExpired } from "../tokens/seal.js";
 import { conditionKeys, type Caller, type Principal, type Session } from "./principal.js";
+import { sessionUser } from "./session-users.js";
 
 /** The services this endpoint answers for, by credential-scope name. */
 const SERVICES = new Set(["sts", "iam"]);
@@ -113,7 +114,7 @@ async function verifySessionCredentials(req: WireRequest, auth: SigV4Auth, deps:
   if (claims.principal.type === "root") {
     principal = { type: "root", accountId: claims.accountId };
   } else {
-    const user = await deps.store.getUserById(claims.accountId, claims.principal.userId);
+    const user = await sessionUser(deps.store, claims.accountId, claims.principal.userId, now);
     if (!user) throw Errors.invalidSessionToken();
     principal = { type: "user", accountId: claims.accountId, user };
   }

@@ -1,5 +1,6 @@
 /** IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser. */
 import { requireIamPermission } from "../auth/rules.js";
+import { forgetSessionUsers } from "../auth/session-users.js";
 import { principalArn, rootArn, userArn, type Caller } from "../auth/principal.js";
 import { Errors } from "../errors.js";
 import { newUserId } from "../ids.js";
@@ -124,6 +125,7 @@ export const updateUser: Operation = {
     });
     if (result === "not-found") throw Errors.noSuchUser(name);
     if (result === "exists") throw Errors.userExists(newUserName!);
+    forgetSessionUsers(ctx.deps.store);
     return undefined;
   },
 };
@@ -140,6 +142,7 @@ export const deleteUser: Operation = {
     if (result === "not-found") throw Errors.noSuchUser(name);
     if (result === "has-access-keys") throw Errors.deleteConflict("access keys");
     if (result === "has-mfa-devices") throw Errors.deleteConflict("MFA device");
+    forgetSessionUsers(ctx.deps.store);
     return undefined;
   },
 };

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { SigV4Auth } from "./types.js";
 import { ALGORITHM, KEY_TYPE_IDENTIFIER, SIGNING_KEY_CACHE_SIZE } from "./constants.js";
 import { wireBytes } from "./uri.js";
@@ -27,34 +27,36 @@ function hmac(key: Uint8Array, data: string): Buffer {
  * Signing-key cache. Deriving a key costs four HMACs and the result is the same for a whole
  * day, so every request from a given key and scope after the first reuses it. LRU, bounded.
  *
- * The secret never appears in a cache key: keys hold an HMAC of the secret under a random
- * per-process salt, so a logged or dumped key neither shows the secret nor lets anyone test
- * guesses against it offline.
+ * Entries are keyed by access key id and credential scope and remember the secret they were
+ * derived from, compared by value on every hit: a different secret under the same id (a token
+ * of another session, a test) never gets another's key. An earlier version keyed entries by a
+ * salted HMAC of the secret; that extra HMAC and its key string cost as much as the cache saved.
+ * The cache lives only in memory and is never logged; the signing keys it holds are as
+ * sensitive as the secrets for that day anyway.
  */
-const cache = new Map<string, Buffer>();
-const CACHE_SALT = randomBytes(32);
-
-function cacheKey(secret: string, scopeDate: string, region: string, service: string): string {
-  const secretId = createHmac("sha256", CACHE_SALT).update(secret, "utf8").digest("base64");
-  // JSON keeps the fields apart whatever characters region or service contain.
-  return JSON.stringify([secretId, scopeDate, region, service]);
+interface CachedKey {
+  secret: string;
+  key: Buffer;
 }
+const cache = new Map<string, CachedKey>();
 
 /** The cached signing key itself; internal callers must not mutate it. */
-function cachedSigningKey(secret: string, scopeDate: string, region: string, service: string): Buffer {
-  const key = cacheKey(secret, scopeDate, region, service);
-  const hit = cache.get(key);
-  if (hit !== undefined) {
+function cachedSigningKey(accessKeyId: string, secret: string, scopeDate: string, region: string, service: string): Buffer {
+  // NUL cannot occur in a header-borne credential, so the fields stay apart.
+  const id = `${accessKeyId}\0${scopeDate}\0${region}\0${service}`;
+  const hit = cache.get(id);
+  if (hit !== undefined && hit.secret === secret) {
     // Re-insert to mark it most recently used (a Map iterates in insertion order).
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
+    cache.delete(id);
+    cache.set(id, hit);
+    return hit.key;
   }
   const kDate = hmac(Buffer.from(`AWS4${secret}`, "utf8"), scopeDate);
   const kRegion = hmac(kDate, region);
   const kService = hmac(kRegion, service);
   const kSigning = hmac(kService, KEY_TYPE_IDENTIFIER);
-  cache.set(key, kSigning);
+  cache.delete(id);
+  cache.set(id, { secret, key: kSigning });
   if (cache.size > SIGNING_KEY_CACHE_SIZE) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);
@@ -64,12 +66,12 @@ function cachedSigningKey(secret: string, scopeDate: string, region: string, ser
 
 /** The SigV4 signing key for a secret and credential scope (a copy; cached internally). */
 export function signingKey(secret: string, scopeDate: string, region: string, service: string): Buffer {
-  return Buffer.from(cachedSigningKey(secret, scopeDate, region, service));
+  return Buffer.from(cachedSigningKey("", secret, scopeDate, region, service));
 }
 
 /** The signature (64 lower-case hex characters) the holder of `secret` would have sent. */
 export function computeSignature(secret: string, auth: SigV4Auth, toSign: string): string {
-  const key = cachedSigningKey(secret, auth.scopeDate, auth.region, auth.service);
+  const key = cachedSigningKey(auth.accessKeyId, secret, auth.scopeDate, auth.region, auth.service);
   return createHmac("sha256", key).update(wireBytes(toSign)).digest("hex");
 }
 
