@@ -124,6 +124,8 @@ export class TokenKeys {
     if (expired.length > 0) {
       await this.deps.store.deleteTokenKeys(expired);
       this.ring = this.ring.prune(now);
+      // Tokens of a dropped key no longer open, even those opened before.
+      this.opened.clear();
     }
   }
 }
