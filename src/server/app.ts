@@ -25,6 +25,18 @@ export interface WireResponse {
 
 export type App = (req: WireRequest) => Promise<WireResponse>;
 
+/** The HTTP date of the current second, formatted once per second rather than per response. */
+let dateSecond = NaN;
+let dateText = "";
+function httpDate(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
 /** The headers AWS sends with every Query response; Date comes from the injected clock. */
 export function xmlResponse(status: number, requestId: string, body: string, now: number): WireResponse {
   return {
@@ -33,7 +45,7 @@ export function xmlResponse(status: number, requestId: string, body: string, now
       "x-amzn-RequestId": requestId,
       "Content-Type": "text/xml",
       "Content-Length": String(Buffer.byteLength(body)),
-      Date: new Date(now).toUTCString(),
+      Date: httpDate(now),
     },
     body,
   };
