@@ -38,21 +38,26 @@ async function signedWire(
   return { method: "POST", rawPath: "/", rawQuery: "", headers: Object.entries(signed.headers), body: Buffer.from(body) };
 }
 
+/** The app in memory on a fresh store, logging at debug level into a string. */
+async function appLoggingAtDebug() {
+  let text = "";
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  const store = new SqliteStore(join(tempDir(), "db"));
+  const base = { store, secrets: new SecretBox(Buffer.alloc(32, 7)), clock: { now: () => Date.now() }, random: cryptoRandom };
+  const deps = { ...base, logger: createLogger("debug", sink), tokens: await TokenKeys.load(base) };
+  const { accountId } = await ensureAccount(deps);
+  const root = await issueRootKey(deps, accountId);
+  return { store, root, app: createApp(deps), logged: () => text };
+}
+
 describe("logs", () => {
   it("a store failure is a 500 InternalFailure; logs hold the request id and no secret", async () => {
-    let logged = "";
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        logged += chunk.toString();
-        done();
-      },
-    });
-    const store = new SqliteStore(join(tempDir(), "db"));
-    const base = { store, secrets: new SecretBox(Buffer.alloc(32, 7)), clock: { now: () => Date.now() }, random: cryptoRandom };
-    const deps = { ...base, logger: createLogger("debug", sink), tokens: await TokenKeys.load(base) };
-    const { accountId } = await ensureAccount(deps);
-    const root = await issueRootKey(deps, accountId);
-    const app = createApp(deps);
+    const { store, root, app, logged } = await appLoggingAtDebug();
 
     const ok = await app(await signedWire(root, "Action=CreateUser&Version=2010-05-08&UserName=SECRETNAME"));
     expect(ok.status).toBe(200);
@@ -71,29 +76,17 @@ describe("logs", () => {
         "    <Code>InternalFailure</Code>\n    <Message>The request processing has failed because of an unknown error, exception or failure.</Message>\n" +
         `  </Error>\n  <RequestId>${requestId}</RequestId>\n</ErrorResponse>\n`,
     );
-    expect(logged).toContain(requestId);
-    expect(logged).toContain("disk on fire");
+    expect(logged()).toContain(requestId);
+    expect(logged()).toContain("disk on fire");
 
     const authorization = failing.headers.find(([k]) => k.toLowerCase() === "authorization")![1];
     const signature = authorization.split("Signature=")[1]!;
-    for (const secret of [root.secretAccessKey, signature, "SECRETNAME", "W".repeat(40)]) expect(logged).not.toContain(secret);
+    for (const secret of [root.secretAccessKey, signature, "SECRETNAME", "W".repeat(40)]) expect(logged()).not.toContain(secret);
     await store.close();
   });
 
   it("MFA codes, seeds and session tokens stay out of the logs too", async () => {
-    let logged = "";
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        logged += chunk.toString();
-        done();
-      },
-    });
-    const store = new SqliteStore(join(tempDir(), "db"));
-    const base = { store, secrets: new SecretBox(Buffer.alloc(32, 7)), clock: { now: () => Date.now() }, random: cryptoRandom };
-    const deps = { ...base, logger: createLogger("debug", sink), tokens: await TokenKeys.load(base) };
-    const { accountId } = await ensureAccount(deps);
-    const root = await issueRootKey(deps, accountId);
-    const app = createApp(deps);
+    const { store, root, app, logged } = await appLoggingAtDebug();
     const call = async (creds: Parameters<typeof signedWire>[0], body: string, service = "iam") => {
       const res = await app(await signedWire(creds, body, service));
       return { status: res.status, field: (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(res.body)?.[1] ?? "" };
@@ -125,11 +118,11 @@ describe("logs", () => {
     };
     expect((await call(temporary, "Action=GetCallerIdentity&Version=2011-06-15", "sts")).status).toBe(500);
 
-    expect(logged).toContain("disk on fire");
+    expect(logged()).toContain("disk on fire");
     // A code as a number of its own: its digits could occur inside a timestamp by chance.
-    for (const code of [c1, c2, c3]) expect(logged).not.toMatch(new RegExp(`(?<![0-9])${code}(?![0-9])`));
+    for (const code of [c1, c2, c3]) expect(logged()).not.toMatch(new RegExp(`(?<![0-9])${code}(?![0-9])`));
     const secrets = [base32, seed.toString("hex"), seed.toString("base64"), alice.secretAccessKey, temporary.secretAccessKey, temporary.sessionToken];
-    for (const secret of secrets) expect(logged).not.toContain(secret);
+    for (const secret of secrets) expect(logged()).not.toContain(secret);
     await store.close();
   });
 });
