@@ -191,6 +191,7 @@ describe("mfa-sts vs aws CLI v2: inputs", () => {
       ["get-session-token", [...ep(), "--cli-input-json", '{"DurationSeconds": 1000, "SerialNumber":"GAHT12345678"}', "--duration-seconds", "2000"], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-yaml", 'TokenCode: "123456"\nDurationSeconds: 1000\nSerialNumber: GAHT12345678', "--token-code", "654321"], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-json", `file://${join(dir, "input.json")}`], withKey(env)],
+      ["get-session-token", [...ep(), "--cli-input-json", "file://~/input.json"], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-json", "notjson"], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-json", '{"Bogus": 1, "DurationSeconds": "abc"}'], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-json", '{"DurationSeconds": 1.5, "SerialNumber": 5, "TokenCode": null}'], withKey(env)],

@@ -68,8 +68,8 @@ async function run(operation: StsOperation, argv: readonly string[], io: Command
     return EXIT.ok;
   }
 
-  const cliInput = await readCliInput(options, io.cwd);
-  const params = buildParameters(operation, parameters, cliInput, io.cwd);
+  const cliInput = await readCliInput(options, io);
+  const params = buildParameters(operation, parameters, cliInput, io);
   const query = options.get("--query");
   // Fail on a bad --query before any request is sent, as the aws CLI does.
   const { formatOutput, checkQuery, FormatterError } = await import("./output/index.js");

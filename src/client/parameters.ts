@@ -5,7 +5,7 @@
  * with its messages.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { pythonRepr } from "./args.js";
 import { CliError, EXIT } from "./errors.js";
 import type { InputMember, StsOperation } from "./operations.js";
@@ -14,12 +14,18 @@ import type { ParamValue } from "./sts-request.js";
 /** A value as botocore sees it after parsing: JSON/YAML may bring any type. */
 type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 
-/** `file://PATH` values are read as text, relative to the working directory (awscli paramfile). */
-export function readParamFile(value: string, parameter: string, cwd: string): string {
+/** Where `file://` paths are read from: relative ones from the working directory, `~/` from home. */
+export interface PathBase {
+  cwd: string;
+  home: string;
+}
+
+/** `file://PATH` values are read as text (awscli paramfile, which expands `~` too). */
+export function readParamFile(value: string, parameter: string, base: PathBase): string {
   if (!value.startsWith("file://")) return value;
   const path = value.slice("file://".length);
   try {
-    return readFileSync(resolve(cwd, path.startsWith("~/") ? path : path), "utf8");
+    return readFileSync(path === "~" || path.startsWith("~/") ? join(base.home, path.slice(1)) : resolve(base.cwd, path), "utf8");
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === "ENOENT" ? `[Errno 2] No such file or directory: ${pythonRepr(path)}` : err.message;
@@ -63,12 +69,12 @@ function pythonType(value: Value): string {
 }
 
 /** Reads the --cli-input-* document: a mapping of parameters. */
-export async function readCliInput(options: ReadonlyMap<string, string>, cwd: string): Promise<Record<string, Value> | undefined> {
+export async function readCliInput(options: ReadonlyMap<string, string>, base: PathBase): Promise<Record<string, Value> | undefined> {
   const json = options.get("--cli-input-json");
   const yaml = options.get("--cli-input-yaml");
   if (json !== undefined && yaml !== undefined) throw new CliError(EXIT.parameter, "Only one --cli-input- parameter may be specified.");
   if (json !== undefined) {
-    const text = readParamFile(json, "cli-input-json", cwd);
+    const text = readParamFile(json, "cli-input-json", base);
     try {
       return JSON.parse(text) as Record<string, Value>;
     } catch {
@@ -76,7 +82,7 @@ export async function readCliInput(options: ReadonlyMap<string, string>, cwd: st
     }
   }
   if (yaml !== undefined) {
-    const text = readParamFile(yaml, "cli-input-yaml", cwd);
+    const text = readParamFile(yaml, "cli-input-yaml", base);
     const { parse } = await import("yaml"); // only this option needs a YAML parser
     try {
       return (parse(text) ?? {}) as Record<string, Value>;
@@ -95,13 +101,13 @@ export function buildParameters(
   operation: StsOperation,
   commandLine: ReadonlyMap<string, string>,
   cliInput: Record<string, Value> | undefined,
-  cwd: string,
+  base: PathBase,
 ): Map<string, ParamValue> {
   const params = new Map<string, Value>();
   for (const member of operation.input) {
     const raw = commandLine.get(member.option);
     if (raw === undefined) continue;
-    const text = readParamFile(raw, member.option, cwd);
+    const text = readParamFile(raw, member.option, base);
     params.set(member.name, member.type === "integer" ? pythonInt(text) : text);
   }
   // The command line wins; top-level keys only (spec §8.6).
