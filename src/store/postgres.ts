@@ -43,10 +43,10 @@ import type {
   Page,
   Store,
   StoredTokenKey,
-  Tag,
   UpdateUserResult,
   User,
 } from "./store.js";
+import { DEVICE_SELECT, KEY_SELECT, pageOf, toDevice, toKey, toUser, type DeviceRow, type KeyRow, type UserRow } from "./rows.js";
 import { StoreUnavailableError } from "./store.js";
 
 export interface PostgresOptions {
@@ -132,103 +132,6 @@ const TRANSACTION_ATTEMPTS = 3;
 
 /** SQLite's NOCASE: ASCII letters only (IAM names are ASCII anyway). */
 const fold = (name: string) => name.replace(/[A-Z]/g, (c) => c.toLowerCase());
-
-interface UserRow {
-  user_id: string;
-  account_id: string;
-  user_name: string;
-  path: string;
-  created_at: number;
-}
-interface KeyRow {
-  access_key_id: string;
-  account_id: string;
-  user_name: string | null;
-  sealed_secret: string;
-  status: AccessKeyStatus;
-  created_at: number;
-  last_used_at: number | null;
-  last_used_region: string | null;
-  last_used_service: string | null;
-}
-interface DeviceRow {
-  serial_number: string;
-  account_id: string;
-  kind: MfaDeviceKind;
-  name: string;
-  path: string;
-  sealed_seed: string;
-  tags: Tag[];
-  created_at: number;
-  assigned: boolean;
-  enabled_at: number | null;
-  last_step: number | null;
-  drift_steps: number;
-  u_user_id: string | null;
-  u_user_name: string | null;
-  u_path: string | null;
-  u_created_at: number | null;
-}
-
-const toUser = (r: UserRow): User => ({
-  accountId: r.account_id,
-  userId: r.user_id,
-  userName: r.user_name,
-  path: r.path,
-  createdAt: new Date(r.created_at),
-});
-
-const toKey = (r: KeyRow): AccessKey => ({
-  accessKeyId: r.access_key_id,
-  accountId: r.account_id,
-  userName: r.user_name,
-  sealedSecret: r.sealed_secret,
-  status: r.status,
-  createdAt: new Date(r.created_at),
-  lastUsed:
-    r.last_used_at === null
-      ? null
-      : { date: new Date(r.last_used_at), region: r.last_used_region ?? "", service: r.last_used_service ?? "" },
-});
-
-const toDevice = (r: DeviceRow): MfaDevice => ({
-  serialNumber: r.serial_number,
-  accountId: r.account_id,
-  kind: r.kind,
-  name: r.name,
-  path: r.path,
-  sealedSeed: r.sealed_seed,
-  tags: r.tags.map((t) => ({ key: t.key, value: t.value })),
-  createdAt: new Date(r.created_at),
-  assignment: r.assigned
-    ? {
-        user:
-          r.u_user_id === null
-            ? null
-            : toUser({
-                user_id: r.u_user_id,
-                account_id: r.account_id,
-                user_name: r.u_user_name!,
-                path: r.u_path!,
-                created_at: r.u_created_at!,
-              }),
-        enabledAt: new Date(r.enabled_at!),
-      }
-    : null,
-  lastStep: r.last_step,
-  driftSteps: r.drift_steps,
-});
-
-const DEVICE_SELECT = `
-  SELECT d.serial_number, d.account_id, d.kind, d.name, d.path, d.sealed_seed, d.tags, d.created_at,
-         d.assigned, d.enabled_at, d.last_step, d.drift_steps,
-         u.user_id AS u_user_id, u.user_name AS u_user_name, u.path AS u_path, u.created_at AS u_created_at
-  FROM mfa_devices d LEFT JOIN users u ON u.user_id = d.user_id`;
-
-const KEY_SELECT = `
-  SELECT k.access_key_id, k.account_id, u.user_name, k.sealed_secret, k.status, k.created_at,
-         k.last_used_at, k.last_used_region, k.last_used_service
-  FROM access_keys k LEFT JOIN users u ON u.user_id = k.user_id`;
 
 /**
  * The condition on `column` (a user_id column) that picks an owner's rows: root's (NULL) or
@@ -521,8 +424,7 @@ export class PostgresStore implements Store {
        ORDER BY lower(user_name) LIMIT $4`,
       [accountId, options.pathPrefix, options.after ?? "", options.limit + 1],
     );
-    const items = rows.slice(0, options.limit).map(toUser);
-    return rows.length > options.limit ? { items, next: items[items.length - 1]!.userName.toLowerCase() } : { items };
+    return pageOf(rows, options.limit, toUser, (u) => u.userName.toLowerCase());
   }
 
   async updateUser(
@@ -693,8 +595,7 @@ export class PostgresStore implements Store {
        AND d.serial_number > $3 ORDER BY d.serial_number LIMIT $4`,
       [accountId, options.assigned ?? null, options.after ?? "", options.limit + 1],
     );
-    const items = rows.slice(0, options.limit).map(toDevice);
-    return rows.length > options.limit ? { items, next: items[items.length - 1]!.serialNumber } : { items };
+    return pageOf(rows, options.limit, toDevice, (d) => d.serialNumber);
   }
 
   async enableMfaDevice(
