@@ -12,6 +12,7 @@
  *   session token (DESIGN.md decision 1): no store read for the token itself.
  */
 import { Errors } from "../errors.js";
+import { SERVICES } from "../protocol/operation.js";
 import type { Deps } from "../server/deps.js";
 import { checkRequestTime, checkScopeDate, parseSigV4, verifySignature } from "../sigv4/index.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
@@ -19,8 +20,6 @@ import { isExpired } from "../tokens/seal.js";
 import { conditionKeys, type Caller, type Principal, type Session } from "./principal.js";
 import { sessionUser } from "./session-users.js";
 
-/** The services this endpoint answers for, by credential-scope name. */
-const SERVICES = new Set(["sts", "iam"]);
 
 /** Temporary (STS) access key ids start with this; long-term ones with AKIA (spec §6.1). */
 const TEMPORARY_KEY_PREFIX = "ASIA";
@@ -106,6 +105,9 @@ async function verifySessionCredentials(req: WireRequest, auth: SigV4Auth, deps:
   if (!claims || claims.accessKeyId !== auth.accessKeyId) throw Errors.invalidSessionToken();
   if (!verifySignature(req, auth, claims.secretAccessKey)) throw Errors.signatureDoesNotMatch();
   if (isExpired(claims, now)) throw Errors.expiredToken();
+  // GetSessionToken credentials made without MFA may not call IAM at all (spec §6.2, §4.2 row 6);
+  // the claims alone decide it, so before any store read.
+  if (auth.service === "iam" && claims.mfa === null) throw Errors.invalidSessionToken();
 
   // A session cannot be revoked, but its permissions are the user's, evaluated on every request:
   // once the user is gone, so is every session of theirs. (AWS's answer here is UNCONFIRMED; the
@@ -119,8 +121,6 @@ async function verifySessionCredentials(req: WireRequest, auth: SigV4Auth, deps:
     principal = { type: "user", accountId: claims.accountId, user };
   }
 
-  // GetSessionToken credentials made without MFA may not call IAM at all (spec §6.2, §4.2 row 6).
-  if (auth.service === "iam" && claims.mfa === null) throw Errors.invalidSessionToken();
 
   const session: Session = {
     issuedAt: claims.issuedAt,

@@ -3,27 +3,19 @@ import { systemClock } from "../clock.js";
 import { ensureAccount, InitError, issueRootKey } from "../iam/account.js";
 import { cryptoRandom } from "../ids.js";
 import { openStore } from "../server/open-store.js";
-import { TokenKeys } from "../tokens/token-keys.js";
+import { loadTokenKeys } from "../server/start.js";
+import type { Store } from "../store/store.js";
 import type { StoreOptions } from "./store-options.js";
-import { silentLogger } from "../server/logger.js";
 
 export async function runInit(options: StoreOptions & { accountId?: string; json: boolean }): Promise<number> {
-  let opened;
+  let store: Store | undefined;
   try {
-    opened = await openStore({ ...options, masterKey: process.env.MFA_STS_MASTER_KEY });
-  } catch (e) {
-    if (e instanceof InitError) {
-      process.stderr.write(`mfa-sts init: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
-  const { store, secrets } = opened;
-  try {
-    const deps = { store, secrets, clock: systemClock, random: cryptoRandom, logger: silentLogger };
+    const opened = await openStore(options);
+    store = opened.store;
+    const deps = { ...opened, clock: systemClock, random: cryptoRandom };
     // The token keys double as the marker of the master key: created here, sealed by it, they make
     // a later start with another key fail clearly instead of answering 500s.
-    await TokenKeys.load(deps);
+    await loadTokenKeys(deps);
     const { accountId } = await ensureAccount(deps, options.accountId);
     const key = await issueRootKey(deps, accountId);
     const result = { AccountId: accountId, AccessKeyId: key.accessKeyId, SecretAccessKey: key.secretAccessKey };
@@ -40,6 +32,6 @@ export async function runInit(options: StoreOptions & { accountId?: string; json
     }
     throw e;
   } finally {
-    await store.close();
+    await store?.close();
   }
 }

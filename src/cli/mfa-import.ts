@@ -22,7 +22,6 @@ export interface MfaImportOptions extends StoreOptions {
   seed: string;
   user?: string;
   root: boolean;
-  masterKey: string | undefined;
   readStdin: () => Promise<string>;
 }
 
@@ -71,7 +70,7 @@ export async function runMfaImport(options: MfaImportOptions): Promise<number> {
 
   let opened;
   try {
-    opened = await openStore({ ...options, masterKey: options.masterKey });
+    opened = await openStore(options);
   } catch (e) {
     if (e instanceof InitError) return fail(1, e.message);
     throw e;

@@ -131,7 +131,6 @@ storeOptions(
     seed: opts.seed,
     user: opts.user,
     root: !!opts.root,
-    masterKey: process.env.MFA_STS_MASTER_KEY,
     readStdin: async () => {
       let text = "";
       for await (const chunk of process.stdin) text += String(chunk);

@@ -15,7 +15,6 @@ export type ServeCommandOptions = StoreOptions & { host: string; port: number; l
 function serveOptions(options: ServeCommandOptions): ServeOptions {
   return {
     ...options,
-    masterKey: process.env.MFA_STS_MASTER_KEY,
     logger: createLogger(options.logLevel),
     notice: (text) => process.stderr.write(text),
   };

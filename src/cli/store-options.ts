@@ -6,6 +6,8 @@ import { defaultDataDir } from "../server/data-dir.js";
 export interface StoreOptions {
   dataDir: string;
   db?: string;
+  /** MFA_STS_MASTER_KEY */
+  masterKey?: string;
   masterKeyFile?: string;
   poolSize?: number;
   dbTimeoutMs?: number;
@@ -36,6 +38,7 @@ export function storeConfig(opts: { dataDir?: string; db?: string; masterKeyFile
   return {
     dataDir: opts.dataDir ?? defaultDataDir(process.env, homedir()),
     db: opts.db ?? (process.env.MFA_STS_DB || undefined),
+    masterKey: process.env.MFA_STS_MASTER_KEY,
     masterKeyFile: opts.masterKeyFile,
     poolSize: opts.dbPoolSize,
     dbTimeoutMs: opts.dbTimeoutMs,

@@ -7,7 +7,7 @@
 import { requireIamPermission } from "../auth/rules.js";
 import { rootArn } from "../auth/principal.js";
 import { Errors } from "../errors.js";
-import { checkCodePair, openSeed, seedContext } from "../mfa/device.js";
+import { checkCodePair, isEnabledFor, openSeed, seedContext } from "../mfa/device.js";
 import { otpauthUri, qrCodePng } from "../mfa/qr.js";
 import { newSeed } from "../mfa/seed.js";
 import { ENABLE_SEARCH_STEPS, RESYNC_SEARCH_STEPS } from "../mfa/totp.js";
@@ -23,12 +23,12 @@ import { authorizedOwner, targetUser, userXml } from "./users.js";
 /** "You can enable up to eight MFA devices per AWS account root user or IAM user" (spec §7.2). */
 export const MFA_DEVICES_PER_USER = 8;
 
-export const virtualMfaSerial = (accountId: string, path: string, name: string): string =>
+const virtualMfaSerial = (accountId: string, path: string, name: string): string =>
   `arn:aws:iam::${accountId}:mfa${path}${name}`;
 
 /** The resource ARN IAM authorizes MFA-device actions on (virtual devices' own ARN). */
 const deviceResource = (accountId: string, serialNumber: string): string =>
-  serialNumber.startsWith("arn:") ? serialNumber : `arn:aws:iam::${accountId}:mfa/${serialNumber}`;
+  serialNumber.startsWith("arn:") ? serialNumber : virtualMfaSerial(accountId, "/", serialNumber);
 
 const tagsXml = (tags: readonly Tag[]): XmlList | undefined =>
   tags.length === 0 ? undefined : new XmlList(tags.map((t) => ({ Key: t.key, Value: t.value })));
@@ -153,13 +153,6 @@ export const resyncMfaDevice: Operation = {
   },
 };
 
-/** Whether the device is enabled for that owner (a user name; null = root). */
-export function isEnabledFor(device: MfaDevice, owner: string | null): boolean {
-  const assigned = device.assignment;
-  if (!assigned) return false;
-  if (owner === null) return assigned.user === null;
-  return assigned.user !== null && assigned.user.userName.toLowerCase() === owner.toLowerCase();
-}
 
 export const deactivateMfaDevice: Operation = {
   service: IAM,

@@ -8,6 +8,14 @@ import { checkCode, checkConsecutiveCodes, STEP_SECONDS, timeStep } from "./totp
 
 const STEP_MS = STEP_SECONDS * 1000;
 
+/** Whether the device is enabled for that owner (a user name; null = root). */
+export function isEnabledFor(device: MfaDevice, owner: string | null): boolean {
+  const assigned = device.assignment;
+  if (!assigned) return false;
+  if (owner === null) return assigned.user === null;
+  return assigned.user !== null && assigned.user.userName.toLowerCase() === owner.toLowerCase();
+}
+
 /** The SecretBox context of a device's seed: a sealed seed moved onto another device does not open. */
 export const seedContext = (serialNumber: string): string => `mfa-seed:${serialNumber}`;
 

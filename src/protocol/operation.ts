@@ -32,3 +32,9 @@ export const IAM: QueryService = {
   version: "2010-05-08",
   namespace: "https://iam.amazonaws.com/doc/2010-05-08/",
 };
+
+/** The services this endpoint answers for, by credential-scope name (DESIGN.md decision 6). */
+export const SERVICES: ReadonlyMap<string, QueryService> = new Map([
+  [STS.name, STS],
+  [IAM.name, IAM],
+]);

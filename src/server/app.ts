@@ -9,13 +9,13 @@ import { readSignature, verifyCaller } from "../auth/authenticate.js";
 import { requireStsActionAllowed } from "../auth/rules.js";
 import { AwsError, Errors } from "../errors.js";
 import { errorDocument, resultDocument, type QueryService } from "../protocol/envelope.js";
-import { STS } from "../protocol/operation.js";
+import { SERVICES, STS } from "../protocol/operation.js";
 import { parseQueryParams } from "../protocol/query.js";
 import { validateInput } from "../protocol/shapes.js";
 import type { WireRequest } from "../sigv4/types.js";
 import type { Deps } from "./deps.js";
 import { StoreUnavailableError } from "../store/store.js";
-import { findOperation, SERVICES } from "./routes.js";
+import { findOperation } from "./routes.js";
 
 export interface WireResponse {
   status: number;

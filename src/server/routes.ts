@@ -5,8 +5,7 @@
 import * as keys from "../iam/access-keys.js";
 import * as mfa from "../iam/mfa-devices.js";
 import * as users from "../iam/users.js";
-import { IAM, STS, type Operation } from "../protocol/operation.js";
-import type { QueryService } from "../protocol/envelope.js";
+import type { Operation } from "../protocol/operation.js";
 import { getCallerIdentity } from "../sts/get-caller-identity.js";
 import { getSessionToken } from "../sts/get-session-token.js";
 
@@ -32,11 +31,6 @@ const OPERATIONS: readonly Operation[] = [
   mfa.listVirtualMfaDevices,
   mfa.getMfaDevice,
 ];
-
-export const SERVICES: ReadonlyMap<string, QueryService> = new Map([
-  [STS.name, STS],
-  [IAM.name, IAM],
-]);
 
 const byServiceAction = new Map(OPERATIONS.map((op) => [`${op.service.name}:${op.action}`, op]));
 

@@ -14,10 +14,9 @@ import { createHttpServer } from "./http.js";
 import { MasterKeyMismatch, TokenKeys, type TokenKeysDeps } from "../tokens/token-keys.js";
 import type { Logger } from "./logger.js";
 
-export interface ServeOptions extends Omit<StoreConfig, "masterKey"> {
+export interface ServeOptions extends StoreConfig {
   host: string;
   port: number;
-  masterKey: string | undefined;
   logger: Logger;
   clock?: Clock;
   random?: Random;
@@ -31,7 +30,7 @@ export interface RunningServer {
 }
 
 /** The token keys are sealed by the master key: a different master key cannot open them. */
-async function loadTokenKeys(deps: TokenKeysDeps): Promise<TokenKeys> {
+export async function loadTokenKeys(deps: TokenKeysDeps): Promise<TokenKeys> {
   try {
     return await TokenKeys.load(deps);
   } catch (e) {
@@ -50,7 +49,7 @@ async function loadTokenKeys(deps: TokenKeysDeps): Promise<TokenKeys> {
  * runs this once in the primary, before any worker starts, so workers never race to initialize.
  */
 export async function prepareStore(options: ServeOptions): Promise<Deps> {
-  const { store, secrets } = await openStore({ ...options, masterKey: options.masterKey });
+  const { store, secrets } = await openStore(options);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   try {

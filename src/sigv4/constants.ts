@@ -25,7 +25,6 @@ export const CREDENTIAL_QUERY_PARAM = "X-Amz-Credential";
 export const AMZ_DATE_QUERY_PARAM = "X-Amz-Date";
 export const SIGNED_HEADERS_QUERY_PARAM = "X-Amz-SignedHeaders";
 export const SIGNATURE_QUERY_PARAM = "X-Amz-Signature";
-export const EXPIRES_QUERY_PARAM = "X-Amz-Expires";
 export const TOKEN_QUERY_PARAM = "X-Amz-Security-Token";
 
 // Authorization header components.

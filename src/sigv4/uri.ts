@@ -104,8 +104,3 @@ export function splitQuery(rawQuery: string): RawQueryPair[] {
   }
   return pairs;
 }
-
-/** A query name or value as text (percent- and '+'-decoded, then UTF-8 decoded). */
-export function decodeQueryComponent(s: string): string {
-  return percentDecode(s, true).toString("utf8");
-}

@@ -5,8 +5,7 @@
  */
 import { Errors } from "../errors.js";
 import { newSecretAccessKey, newTemporaryAccessKeyId } from "../ids.js";
-import { isEnabledFor } from "../iam/mfa-devices.js";
-import { acceptCode } from "../mfa/device.js";
+import { acceptCode, isEnabledFor } from "../mfa/device.js";
 import { STS, type Operation, type OperationContext } from "../protocol/operation.js";
 import type { SessionClaims } from "../tokens/claims.js";
 
