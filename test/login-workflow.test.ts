@@ -504,6 +504,19 @@ describe("status", () => {
     expect(remainingChoices(Date.parse(workSession.expiration), before, after).map(table)).toContain(r.stdout);
   });
 
+  it("a hand-edited expiration that is not a time: shown as unreadable, not a crash", async () => {
+    const home = makeHome({
+      credentials:
+        "[bad-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n" +
+        "\n[bad]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\naws_session_token = y\naws_credential_expiration = tomorrow\n",
+    });
+    expect(await mfaSts(home, ["status"])).toEqual({
+      code: 0,
+      stdout: "PROFILE  STATUS      EXPIRES   REMAINING\nbad      unreadable  tomorrow  -\n",
+      stderr: "",
+    });
+  });
+
   it("a file without managed profiles, or no file at all: says so", async () => {
     const withOthers = makeHome({ credentials: workOriginal });
     const empty = makeHome();

@@ -71,8 +71,9 @@ program
   .option("--force", "renew even if the session is still valid")
   .option("--long-term-suffix <suffix>", "the long-term keys live in [PROFILE<suffix>]", "-long-term")
   .action(async (opts: { profile?: string; tokenCode?: string; serialNumber?: string; durationSeconds?: number; force?: boolean; longTermSuffix: string }) => {
-    const [{ login }, { processIo }] = await Promise.all([import("../client/login.js"), import("./workflow.js")]);
-    process.exitCode = await login({ ...opts, force: !!opts.force }, processIo());
+    const [{ loginOrThrow }, { processIo, exitCodeOf }] = await Promise.all([import("../client/login.js"), import("./workflow.js")]);
+    const io = processIo();
+    process.exitCode = await exitCodeOf(async () => void (await loginOrThrow({ ...opts, force: !!opts.force }, io)), io.stderr);
   });
 
 program
@@ -81,7 +82,7 @@ program
   .option("--profile <name>", "the session profile (default: $AWS_PROFILE, else default)")
   .option("--format <format>", "process, env, env-no-export, powershell, windows-cmd or fish", "process")
   .action(async (opts: { profile?: string; format: string }) => {
-    const [{ exportCredentials, EXPORT_FORMATS }, { processIo, runStep }] = await Promise.all([
+    const [{ exportCredentials, EXPORT_FORMATS }, { processIo, exitCodeOf }] = await Promise.all([
       import("../client/session-commands.js"),
       import("./workflow.js"),
     ]);
@@ -89,7 +90,7 @@ program
       program.error(`error: --format must be one of ${EXPORT_FORMATS.join(", ")}`);
     }
     const io = processIo();
-    process.exitCode = await runStep(() => exportCredentials({ profile: opts.profile, format: opts.format as never }, io), io);
+    process.exitCode = await exitCodeOf(() => exportCredentials({ profile: opts.profile, format: opts.format as never }, io), io.stderr);
   });
 
 program
@@ -99,9 +100,9 @@ program
   .argument("<command...>", "the command and its arguments, after --")
   .passThroughOptions()
   .action(async (command: string[], opts: { profile?: string }) => {
-    const [{ execWithSession }, { processIo, runStep }] = await Promise.all([import("../client/session-commands.js"), import("./workflow.js")]);
+    const [{ execWithSession }, { processIo, exitCodeOf }] = await Promise.all([import("../client/session-commands.js"), import("./workflow.js")]);
     const io = processIo();
-    process.exitCode = await runStep(() => execWithSession({ profile: opts.profile, command }, io), io);
+    process.exitCode = await exitCodeOf(() => execWithSession({ profile: opts.profile, command }, io), io.stderr);
   });
 
 program
@@ -109,9 +110,9 @@ program
   .description("the session profiles login manages, with the time they have left")
   .option("--long-term-suffix <suffix>", "the long-term keys live in [PROFILE<suffix>]", "-long-term")
   .action(async (opts: { longTermSuffix: string }) => {
-    const [{ status }, { processIo, runStep }] = await Promise.all([import("../client/session-commands.js"), import("./workflow.js")]);
+    const [{ status }, { processIo, exitCodeOf }] = await Promise.all([import("../client/session-commands.js"), import("./workflow.js")]);
     const io = processIo();
-    process.exitCode = await runStep(async () => status(opts, io), io);
+    process.exitCode = await exitCodeOf(async () => status(opts, io), io.stderr);
   });
 
 const mfa = program.command("mfa").description("MFA devices kept outside the IAM API");

@@ -1,13 +1,8 @@
 /** `mfa-sts get-session-token` / `get-caller-identity`: wires the process to the client command. */
 import { homedir } from "node:os";
-import { readFileSync } from "node:fs";
 import { runStsCommand } from "../client/command.js";
 import { GET_CALLER_IDENTITY, GET_SESSION_TOKEN } from "../client/operations.js";
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
+import { packageVersion } from "./version.js";
 
 export function runDropIn(command: "get-session-token" | "get-caller-identity", argv: string[]): Promise<number> {
   const operation = command === "get-session-token" ? GET_SESSION_TOKEN : GET_CALLER_IDENTITY;

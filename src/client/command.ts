@@ -9,15 +9,17 @@ import {
   profileName,
   profileSetting,
   readSharedFiles,
+  resolveCaBundle,
   resolveCredentials,
   resolveEndpoint,
+  resolveMaxAttempts,
   resolveRegion,
   type ClientEnvironment,
   type SharedFiles,
 } from "./config.js";
-import { CliError, EXIT } from "./errors.js";
+import { CliError, EXIT, exitCodeOf } from "./errors.js";
 import type { StsOperation } from "./operations.js";
-import { buildParameters, inputSkeleton, readCliInput } from "./parameters.js";
+import { buildParameters, inputSkeleton, pythonInt, readCliInput } from "./parameters.js";
 import { callSts } from "./sts-request.js";
 
 export interface CommandIo extends ClientEnvironment {
@@ -34,16 +36,8 @@ const OUTPUTS = ["json", "text", "table", "yaml", "yaml-stream"] as const;
 type Output = (typeof OUTPUTS)[number];
 
 /** Runs the command; returns the exit code. Errors are printed as the aws CLI prints them. */
-export async function runStsCommand(operation: StsOperation, argv: readonly string[], io: CommandIo): Promise<number> {
-  try {
-    return await run(operation, argv, io);
-  } catch (e) {
-    if (e instanceof CliError) {
-      io.stderr(`\n${e.message}\n`);
-      return e.exitCode;
-    }
-    throw e;
-  }
+export function runStsCommand(operation: StsOperation, argv: readonly string[], io: CommandIo): Promise<number> {
+  return exitCodeOf(() => run(operation, argv, io), io.stderr);
 }
 
 async function run(operation: StsOperation, argv: readonly string[], io: CommandIo): Promise<number> {
@@ -88,8 +82,8 @@ async function run(operation: StsOperation, argv: readonly string[], io: Command
     connectTimeoutMs: timeout(options.get("--cli-connect-timeout")),
     readTimeoutMs: timeout(options.get("--cli-read-timeout")),
     verifySsl: !options.has("--no-verify-ssl"),
-    caBundle: options.get("--ca-bundle") ?? (io.env.AWS_CA_BUNDLE || profileSetting(files, profile.name, "ca_bundle")),
-    maxAttempts: maxAttempts(io, files, profile.name),
+    caBundle: resolveCaBundle(options.get("--ca-bundle"), io, files, profile.name),
+    maxAttempts: resolveMaxAttempts(io, files, profile.name),
     userAgent: `${PROGRAM}/${io.version} node/${process.versions.node} command/sts.${operation.command}`,
     debug,
   });
@@ -112,19 +106,7 @@ function outputFormat(flag: string | undefined, io: ClientEnvironment, files: Sh
 
 /** Seconds from --cli-*-timeout (Python int(), 0 = none), default 60; in ms. */
 function timeout(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_TIMEOUT_SECONDS * 1000;
-  if (!/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(value)) {
-    throw new CliError(EXIT.general, `invalid literal for int() with base 10: '${value}'`);
-  }
-  return Number(value.replace(/[_\s]/g, "")) * 1000;
-}
-
-/** AWS_MAX_ATTEMPTS / max_attempts, else the retry mode's default (standard: 3, legacy: 5). */
-function maxAttempts(io: ClientEnvironment, files: SharedFiles, profile: string): number {
-  const configured = io.env.AWS_MAX_ATTEMPTS ?? profileSetting(files, profile, "max_attempts");
-  if (configured !== undefined && /^\d+$/.test(configured) && Number(configured) > 0) return Number(configured);
-  const mode = io.env.AWS_RETRY_MODE ?? profileSetting(files, profile, "retry_mode") ?? "standard";
-  return mode === "legacy" ? 5 : 3;
+  return (value === undefined ? DEFAULT_TIMEOUT_SECONDS : pythonInt(value)) * 1000;
 }
 
 function colorOn(flag: string | undefined, tty: boolean): boolean {

@@ -136,6 +136,19 @@ function configuredEndpoint(ce: ClientEnvironment, files: SharedFiles, profile: 
   return profileSetting(files, profile, "endpoint_url");
 }
 
+/** --ca-bundle, else AWS_CA_BUNDLE, else the profile's ca_bundle. */
+export function resolveCaBundle(flag: string | undefined, ce: ClientEnvironment, files: SharedFiles, profile: string): string | undefined {
+  return flag ?? (ce.env.AWS_CA_BUNDLE || profileSetting(files, profile, "ca_bundle"));
+}
+
+/** AWS_MAX_ATTEMPTS / max_attempts, else the retry mode's default (standard: 3, legacy: 5). */
+export function resolveMaxAttempts(ce: ClientEnvironment, files: SharedFiles, profile: string): number {
+  const configured = ce.env.AWS_MAX_ATTEMPTS ?? profileSetting(files, profile, "max_attempts");
+  if (configured !== undefined && /^\d+$/.test(configured) && Number(configured) > 0) return Number(configured);
+  const mode = ce.env.AWS_RETRY_MODE ?? profileSetting(files, profile, "retry_mode") ?? "standard";
+  return mode === "legacy" ? 5 : 3;
+}
+
 const NO_CREDENTIALS = 'Unable to locate credentials. You can configure credentials by running "aws configure".';
 
 /**

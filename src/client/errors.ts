@@ -21,3 +21,16 @@ export class CliError extends Error {
     this.name = "CliError";
   }
 }
+
+/** Runs a command step: a CliError is printed as the aws CLI prints it and becomes the exit code. */
+export async function exitCodeOf(step: () => Promise<number | void>, stderr: (text: string) => void): Promise<number> {
+  try {
+    return (await step()) ?? EXIT.ok;
+  } catch (e) {
+    if (e instanceof CliError) {
+      stderr(`\n${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

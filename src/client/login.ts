@@ -4,8 +4,19 @@
  * session written into `[P]` of the credentials file — only those lines change, under a lock,
  * atomically (credentials-file.ts). A session with more than five minutes left is kept.
  */
-import { credentialsFilePath, profileSetting, readSharedFiles, resolveEndpoint, resolveRegion, type ClientEnvironment, type Credentials } from "./config.js";
+import {
+  type ClientEnvironment,
+  type Credentials,
+  credentialsFilePath,
+  profileSetting,
+  readSharedFiles,
+  resolveCaBundle,
+  resolveEndpoint,
+  resolveMaxAttempts,
+  resolveRegion,
+} from "./config.js";
 import { CredentialsFileError, readSection, updateSection } from "./credentials-file.js";
+import { PROGRAM } from "./args.js";
 import { CliError, EXIT } from "./errors.js";
 import { describeSkew, hintFor, missingLongTermHint, type HintContext } from "./hints.js";
 import { IniParseError } from "./ini.js";
@@ -73,20 +84,6 @@ export async function storedSession(io: ClientEnvironment, profile: string): Pro
   return { accessKeyId, secretAccessKey, sessionToken, expiresAt };
 }
 
-/** Runs login; returns the exit code. Errors are printed with their hints. */
-export async function login(options: LoginOptions, io: WorkflowIo): Promise<number> {
-  try {
-    await loginOrThrow(options, io);
-    return EXIT.ok;
-  } catch (e) {
-    if (e instanceof CliError) {
-      io.stderr(`\n${e.message}\n`);
-      return e.exitCode;
-    }
-    throw e;
-  }
-}
-
 export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promise<Session> {
   const profile = sessionProfile(options.profile, io);
   const longTermSection = options.longTermSuffix === "none" ? profile : `${profile}${options.longTermSuffix}`;
@@ -143,9 +140,9 @@ export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promi
           connectTimeoutMs: 60_000,
           readTimeoutMs: 60_000,
           verifySsl: true,
-          caBundle: io.env.AWS_CA_BUNDLE || profileSetting(files, profile, "ca_bundle"),
-          maxAttempts: 3,
-          userAgent: `mfa-sts/${io.version} node/${process.versions.node} command/login`,
+          caBundle: resolveCaBundle(undefined, io, files, profile),
+          maxAttempts: resolveMaxAttempts(io, files, profile),
+          userAgent: `${PROGRAM}/${io.version} node/${process.versions.node} command/login`,
         });
         if (serverTime !== undefined) warnOnSkew(sent, io.now(), serverTime, io);
         if (serialNumber !== undefined && code !== undefined) rememberCode(codes, serialNumber, code, io.now());

@@ -65,5 +65,3 @@ export const GET_CALLER_IDENTITY: StsOperation = {
   output: { UserId: "string", Account: "string", Arn: "string" },
   outputSkeletonError: "Invalid length for parameter Arn, value: 3, valid min length: 20",
 };
-
-export const STS_OPERATIONS: readonly StsOperation[] = [GET_SESSION_TOKEN, GET_CALLER_IDENTITY];

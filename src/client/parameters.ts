@@ -34,7 +34,7 @@ export function readParamFile(value: string, parameter: string, base: PathBase):
 }
 
 /** Python's int() on a command-line string: whitespace, a sign and `_` between digits allowed. */
-function pythonInt(text: string): number {
+export function pythonInt(text: string): number {
   if (!/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(text)) {
     throw new CliError(EXIT.general, `invalid literal for int() with base 10: ${pythonRepr(text)}`);
   }

@@ -107,6 +107,11 @@ export function status(options: { longTermSuffix: string }, io: WorkflowIo): voi
     const expiration = section.aws_credential_expiration;
     if (typeof expiration !== "string" || !files.credentials.has(`${name}${options.longTermSuffix}`)) continue;
     const expiresAt = Date.parse(expiration);
+    if (Number.isNaN(expiresAt)) {
+      // Hand-edited into something that is not a time: shown as it is, never used.
+      rows.push([name, "unreadable", expiration, "-"]);
+      continue;
+    }
     const left = expiresAt - now;
     rows.push([name, left > 0 ? "valid" : "expired", rfc3339(expiresAt), left > 0 ? describeRemaining(left) : "-"]);
   }

@@ -8,7 +8,6 @@ import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { SignatureV4 } from "@smithy/signature-v4";
 import type { Credentials, Endpoint } from "./config.js";
 import { CliError, EXIT } from "./errors.js";
 import type { OutputShape, StsOperation } from "./operations.js";
@@ -226,6 +225,9 @@ export async function callSts(
 const backoff = (attempt: number): number => Math.min(MAX_BACKOFF_MS, Math.random() * 1000 * 2 ** (attempt - 1));
 
 async function sign(url: URL, body: string, credentials: Credentials, region: string): Promise<Record<string, string>> {
+  // Loaded on first use: the commands that fail before sending (arguments, skeletons,
+  // configuration) should not pay for it at start-up.
+  const { SignatureV4 } = await import("@smithy/signature-v4");
   const signer = new SignatureV4({ credentials, region, service: "sts", sha256: NodeSha256, applyChecksum: false });
   const signed = await signer.sign({
     method: "POST",

@@ -1,0 +1,7 @@
+/** This package's version, for --version and the User-Agent of the client commands. */
+import { readFileSync } from "node:fs";
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
