@@ -130,7 +130,6 @@ interface AwsRun {
   code: number;
 }
 
-const haveAws = existsSync(AWS);
 const runs = new Map<string, AwsRun>();
 const servers: Server[] = [];
 const ports = new Map<FixtureName, number>();
@@ -198,8 +197,10 @@ function awsRun(c: Parameters<typeof keyOf>[0]): AwsRun {
 const title = (c: { fixture: string; output: string; query?: string; color?: boolean }) =>
   `${FIXTURES[c.fixture as FixtureName].command} --output ${c.output}${c.query !== undefined ? ` --query '${c.query}'` : ""}${c.color ? " --color on" : ""}`;
 
-describe.skipIf(!haveAws)("formatOutput is byte-for-byte aws CLI v2's stdout", () => {
+describe("formatOutput is byte-for-byte aws CLI v2's stdout", () => {
   beforeAll(async () => {
+    // A missing reference client fails the comparison; it never skips it (.ci/run installs it).
+    if (!existsSync(AWS)) throw new Error(`${AWS} (aws CLI v2) is missing: apt-get install -y awscli`);
     home = mkdtempSync(join(tmpdir(), "client-output-"));
     ports.set("gst", await startFixtureServer(FIXTURES.gst.xml, FIXTURES.gci.xml));
     ports.set("gci", ports.get("gst") as number);

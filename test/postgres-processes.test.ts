@@ -134,6 +134,13 @@ describe("two serve processes on one PostgreSQL database", () => {
       ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === "rejected")) {
+      expect(await sdkError(Promise.reject((r as PromiseRejectedResult).reason))).toEqual({
+        status: 403,
+        code: "AccessDenied",
+        message: "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+      });
+    }
   });
 
   it("a pagination marker from one process works on the other", async () => {
