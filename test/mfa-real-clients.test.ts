@@ -367,6 +367,28 @@ describe("boto3", () => {
     expect(userId).toMatch(/^AIDA[A-Z2-7]{17}$/);
   });
 
+  it("a session outlives its deactivated and deleted source key, not its deleted user", async () => {
+    const user = uniqueName("revoke");
+    const userCreds = await createUserWithKey(root.iam, user);
+    const out = await py(
+      server.root,
+      [
+        `u, _ = clients(${pyCreds(userCreds)})`,
+        "s, _ = clients(creds(u.get_session_token()))",
+        "r = {}",
+        `iam.update_access_key(UserName=${JSON.stringify(user)}, AccessKeyId=${JSON.stringify(userCreds.accessKeyId)}, Status='Inactive')`,
+        "r['keyInactive'] = me(s)['Arn']",
+        `iam.delete_access_key(UserName=${JSON.stringify(user)}, AccessKeyId=${JSON.stringify(userCreds.accessKeyId)})`,
+        "r['keyDeleted'] = me(s)['Arn']",
+        `iam.delete_user(UserName=${JSON.stringify(user)})`,
+        "r['userDeleted'] = err(lambda: s.get_caller_identity())",
+        "print(json.dumps(r))",
+      ].join("\n"),
+    );
+    const userArn = `arn:aws:iam::${ACCOUNT}:user/${user}`;
+    expect(out).toEqual({ keyInactive: userArn, keyDeleted: userArn, userDeleted: INVALID_TOKEN });
+  });
+
   it("a session is refused with ExpiredToken from its Expiration on", async () => {
     const userCreds = await createUserWithKey(root.iam, uniqueName("exp"));
     // Ten minutes behind real time: the session then ends five minutes ahead of it, and moving the

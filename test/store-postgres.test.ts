@@ -15,6 +15,11 @@ import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { PostgresStore, type PostgresOptions } from "../src/store/postgres.js";
 import { StoreUnavailableError, type AccessKey, type MfaDevice } from "../src/store/store.js";
+import { SecretBox } from "../src/crypto/secret-box.js";
+import { cryptoRandom } from "../src/ids.js";
+import type { SessionClaims } from "../src/tokens/claims.js";
+import { tokenKeyId } from "../src/tokens/seal.js";
+import { ROTATION_INTERVAL_MS, TokenKeys } from "../src/tokens/token-keys.js";
 import { ACCOUNT, at, hardware, key } from "./helpers/store-fixtures.js";
 
 const PG_ADMIN_URL = process.env.MFA_STS_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -360,5 +365,33 @@ describe("PostgresStore: faults", () => {
     await db.down();
     await db.up();
     expect(await store.listAccounts()).toEqual([{ id: ACCOUNT, createdAt: at(0) }]);
+  });
+});
+
+describe("the token key ring shared through PostgreSQL", () => {
+  it("a key rotated in by one process opens its tokens on another; the old key's tokens still open on both", async () => {
+    const url = await freshDatabase();
+    const [a, b] = [await open(url), await open(url)];
+    const secrets = new SecretBox(Buffer.alloc(32, 3));
+    const clock = { ms: Date.UTC(2026, 10, 23), now() { return this.ms; } };
+    const claims = (issuedAt: number): SessionClaims => ({
+      accessKeyId: "ASIAAAAAAAAAAAAAAAAA",
+      secretAccessKey: "a".repeat(40),
+      accountId: ACCOUNT,
+      principal: { type: "root" },
+      mfa: null,
+      issuedAt,
+      expiresAt: issuedAt + 3_600_000,
+      sourceAccessKeyId: "AKIAAAAAAAAAAAAAAAAA",
+    });
+    const onA = await TokenKeys.load({ store: a, secrets, clock, random: cryptoRandom });
+    const onB = await TokenKeys.load({ store: b, secrets, clock, random: cryptoRandom });
+    const before = await onA.seal(claims(clock.ms));
+    clock.ms += ROTATION_INTERVAL_MS; // a day later A rotates on its next seal
+    const after = await onA.seal(claims(clock.ms));
+    expect(tokenKeyId(after)).not.toBe(tokenKeyId(before));
+    expect(await onB.open(after)).toEqual(claims(clock.ms));
+    expect(await onB.open(before)).toEqual(claims(clock.ms - ROTATION_INTERVAL_MS));
+    expect(await onA.open(before)).toEqual(claims(clock.ms - ROTATION_INTERVAL_MS));
   });
 });
