@@ -20,6 +20,7 @@ import { sdkClients, sdkError } from "./helpers/clients.js";
 import { advanceSteps, codeAt, createUserWithKey, enabledVirtualDevice, freezeAtStepStart, serverStep } from "./helpers/mfa.js";
 import { startTestServer, type Credentials, type TestServer } from "./helpers/server.js";
 import { errorOf, signedFetch } from "./helpers/signed-fetch.js";
+import { INCOMPLETE, INVALID_CODE, INVALID_TOKEN, NOT_ASSOCIATED } from "./helpers/sts-errors.js";
 
 let server: TestServer;
 let root: ReturnType<typeof sdkClients>;
@@ -41,15 +42,6 @@ const asCredentials = (c: StsCredentials | undefined): Credentials => ({
   secretAccessKey: c!.SecretAccessKey!,
   sessionToken: c!.SessionToken!,
 });
-
-const INVALID_TOKEN = { status: 403, code: "InvalidClientTokenId", message: "The security token included in the request is invalid" };
-const INVALID_CODE = { status: 403, code: "AccessDenied", message: "MultiFactorAuthentication failed with invalid MFA one time pass code. " };
-const NOT_ASSOCIATED = {
-  status: 403,
-  code: "AccessDenied",
-  message:
-    "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
-};
 
 /** Raw GetSessionToken body, for parameters the SDK would not send as they are. */
 const gstBody = (params: Record<string, string> = {}): string =>
@@ -199,13 +191,8 @@ describe("GetSessionToken with MFA", () => {
   it("serial without code, or code without serial", async () => {
     const creds = await createUserWithKey(root.iam, uniqueName("half"));
     const sts = sdkClients(server.url, creds).sts;
-    const both = {
-      status: 403,
-      code: "AccessDenied",
-      message: "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.",
-    };
-    expect(await sdkError(sts.send(new GetSessionTokenCommand({ SerialNumber: "GAHT12345678" })))).toEqual(both);
-    expect(await sdkError(sts.send(new GetSessionTokenCommand({ TokenCode: "123456" })))).toEqual(both);
+    expect(await sdkError(sts.send(new GetSessionTokenCommand({ SerialNumber: "GAHT12345678" })))).toEqual(INCOMPLETE);
+    expect(await sdkError(sts.send(new GetSessionTokenCommand({ TokenCode: "123456" })))).toEqual(INCOMPLETE);
   });
 });
 

@@ -17,6 +17,8 @@ import { base32Decode } from "../src/mfa/seed.js";
 import { AWS_CLIS, awsCli, boto3, run, sdkClients, sdkError } from "./helpers/clients.js";
 import { advanceSteps, codeAt, createUserWithKey, enabledVirtualDevice, freezeAtStepStart, serverStep } from "./helpers/mfa.js";
 import { startTestServer, type Credentials, type TestServer } from "./helpers/server.js";
+import * as E from "./helpers/sts-errors.js";
+import { asTuple } from "./helpers/sts-errors.js";
 
 let server: TestServer;
 let root: ReturnType<typeof sdkClients>;
@@ -32,17 +34,13 @@ beforeEach(() => freezeAtStepStart(server));
 
 const ACCOUNT = "123456789012";
 
-const INVALID_CODE_TEXT = "MultiFactorAuthentication failed with invalid MFA one time pass code. ";
-const INVALID_CODE = [403, "AccessDenied", INVALID_CODE_TEXT];
-const NOT_ASSOCIATED = [
-  403,
-  "AccessDenied",
-  "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
-];
-const INCOMPLETE = [403, "AccessDenied", "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."];
-const SESSION_REFUSED = [403, "AccessDenied", "Cannot call GetSessionToken with session credentials"];
-const INVALID_TOKEN = [403, "InvalidClientTokenId", "The security token included in the request is invalid"];
-const EXPIRED_TOKEN = [403, "ExpiredToken", "The security token included in the request is expired"];
+const INVALID_CODE_TEXT = E.INVALID_CODE.message;
+const INVALID_CODE = asTuple(E.INVALID_CODE);
+const NOT_ASSOCIATED = asTuple(E.NOT_ASSOCIATED);
+const INCOMPLETE = asTuple(E.INCOMPLETE);
+const SESSION_REFUSED = asTuple(E.SESSION_REFUSED);
+const INVALID_TOKEN = asTuple(E.INVALID_TOKEN);
+const EXPIRED_TOKEN = asTuple(E.EXPIRED_TOKEN);
 const validation = (value: string, member: string, constraint: string): unknown[] => [
   400,
   "ValidationError",
