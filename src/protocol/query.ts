@@ -5,7 +5,7 @@
  */
 import { Errors } from "../errors.js";
 import type { WireRequest } from "../sigv4/types.js";
-import { percentDecode, splitQuery } from "../sigv4/uri.js";
+import { headerValue, percentDecode, splitQuery } from "../sigv4/uri.js";
 
 export type QueryParams = ReadonlyMap<string, string>;
 
@@ -41,11 +41,6 @@ function isFormBody(req: WireRequest): boolean {
   return type === undefined || /^application\/x-www-form-urlencoded\b/i.test(type.trim());
 }
 
-/** First value of a header (case-insensitive), or undefined. */
-export function headerValue(req: WireRequest, lowerName: string): string | undefined {
-  for (const [name, value] of req.headers) if (name.toLowerCase() === lowerName) return value;
-  return undefined;
-}
 
 /** The request's parameters: the query string, plus the form body of a POST. */
 export function parseQueryParams(req: WireRequest): QueryParams {

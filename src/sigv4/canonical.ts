@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { SigV4Auth, WireRequest } from "./types.js";
 import { SHA256_HEADER, SIGNATURE_QUERY_PARAM } from "./constants.js";
-import { percentDecode, splitQuery, uriEncode, wireBytes } from "./uri.js";
+import { headerValue, percentDecode, splitQuery, uriEncode, wireBytes, wireString } from "./uri.js";
 
 /*
  * Task 1 of SigV4: the canonical request, rebuilt from the bytes the client sent.
@@ -87,10 +87,6 @@ export function trimAll(value: string): string {
   return value.replace(WHITESPACE_RUN, " ").replace(/^ | $/g, "");
 }
 
-/** Convert to a wire string (one char per byte); a no-op for what node's parser produces. */
-function asWireString(s: string): string {
-  return /[^\u0000-\u00ff]/.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s;
-}
 
 /**
  * The canonical headers block (without its final blank line): one `name:value` line per
@@ -105,7 +101,7 @@ export function canonicalHeaders(
   const wanted = new Map<string, string[]>();
   for (const name of signedHeaders) wanted.set(name, []);
   for (const [name, value] of headers) {
-    wanted.get(name.toLowerCase())?.push(trimAll(asWireString(value)));
+    wanted.get(name.toLowerCase())?.push(trimAll(wireString(value)));
   }
   return signedHeaders.map((name) => `${name}:${wanted.get(name)!.join(",")}`).join("\n");
 }
@@ -117,11 +113,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 /** The x-amz-content-sha256 header as sent (repeated ones joined with ','), if any. */
 export function declaredPayloadHash(req: WireRequest): string | undefined {
-  let value: string | undefined;
-  for (const [name, v] of req.headers) {
-    if (name.toLowerCase() === SHA256_HEADER) value = value === undefined ? v : `${value},${v}`;
-  }
-  return value;
+  return headerValue(req, SHA256_HEADER);
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   TOKEN_QUERY_PARAM,
 } from "./constants.js";
 import { badDateMessage, parseAmzDate } from "./time.js";
-import { percentDecode, splitQuery } from "./uri.js";
+import { headerValue, percentDecode, splitQuery } from "./uri.js";
 
 export type ParseErrorCode = "IncompleteSignature" | "MissingAuthenticationToken";
 
@@ -40,14 +40,6 @@ function incomplete(message: string): ParseResult {
   return { kind: "error", code: "IncompleteSignature", message };
 }
 
-/** Header values by lower-case name, repeated ones joined with ','. */
-function headerValue(req: WireRequest, lowerName: string): string | undefined {
-  let value: string | undefined;
-  for (const [name, v] of req.headers) {
-    if (name.toLowerCase() === lowerName) value = value === undefined ? v : `${value},${v}`;
-  }
-  return value;
-}
 
 /** Decoded query parameters by decoded name (case-sensitive), repeated ones joined with ','. */
 function queryParams(rawQuery: string): Map<string, string> {

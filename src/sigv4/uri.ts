@@ -8,12 +8,27 @@
  * U+00FF cannot have come from the wire that way; it is a real Unicode string (a test, or a
  * caller that decoded already), and we take its UTF-8 bytes, as every AWS signer does.
  */
+import type { WireRequest } from "./types.js";
 
 const NON_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** The bytes a wire string stands for (see the module comment). */
 export function wireBytes(s: string): Buffer {
   return NON_LATIN1.test(s) ? Buffer.from(s, "utf8") : Buffer.from(s, "latin1");
+}
+
+/** As a wire string (one character per byte); a no-op for what node's parser produces. */
+export function wireString(s: string): string {
+  return NON_LATIN1.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s;
+}
+
+/** A header's value by lower-case name, repeated ones joined with ',' (as SigV4 reads them). */
+export function headerValue(req: WireRequest, lowerName: string): string | undefined {
+  let value: string | undefined;
+  for (const [name, v] of req.headers) {
+    if (name.toLowerCase() === lowerName) value = value === undefined ? v : `${value},${v}`;
+  }
+  return value;
 }
 
 function hexValue(b: number): number {
