@@ -6,6 +6,7 @@
  */
 import {
   type ClientEnvironment,
+  type SharedFiles,
   type Credentials,
   credentialsFilePath,
   profileSetting,
@@ -15,11 +16,10 @@ import {
   resolveMaxAttempts,
   resolveRegion,
 } from "./config.js";
-import { CredentialsFileError, readSection, updateSection } from "./credentials-file.js";
+import { CredentialsFileError, updateSection } from "./credentials-file.js";
 import { PROGRAM } from "./args.js";
 import { CliError, EXIT } from "./errors.js";
 import { describeSkew, hintFor, missingLongTermHint, type HintContext } from "./hints.js";
-import { IniParseError } from "./ini.js";
 import { GET_SESSION_TOKEN } from "./operations.js";
 import { callSts, ServiceError, type ParamValue } from "./sts-request.js";
 import type { Terminal } from "./tty.js";
@@ -66,20 +66,15 @@ export function describeRemaining(ms: number): string {
   return minutes >= 60 ? `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m` : `${minutes}m`;
 }
 
-/** The session stored in `[profile]`, if it is complete. */
-export async function storedSession(io: ClientEnvironment, profile: string): Promise<Session | undefined> {
-  const path = credentialsFilePath(io);
-  let section: Record<string, string> | undefined;
-  try {
-    section = await readSection(path, profile);
-  } catch (e) {
-    // As every other reader of the file words it (config.ts), not a stack trace.
-    if (e instanceof IniParseError) throw new CliError(EXIT.general, `Unable to parse config file: ${path}`, { cause: e });
-    throw e;
-  }
-  if (!section) return undefined;
-  const { aws_access_key_id: accessKeyId, aws_secret_access_key: secretAccessKey, aws_session_token: sessionToken } = section;
-  const expiresAt = Date.parse(section.aws_credential_expiration ?? "");
+/** The session stored in `[profile]` of the credentials file, if it is complete. */
+export function storedSession(files: SharedFiles, profile: string): Session | undefined {
+  const section = files.credentials.get(profile);
+  const text = (key: string): string | undefined => {
+    const value = section?.[key];
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const [accessKeyId, secretAccessKey, sessionToken] = [text("aws_access_key_id"), text("aws_secret_access_key"), text("aws_session_token")];
+  const expiresAt = Date.parse(text("aws_credential_expiration") ?? "");
   if (!accessKeyId || !secretAccessKey || !sessionToken || Number.isNaN(expiresAt)) return undefined;
   return { accessKeyId, secretAccessKey, sessionToken, expiresAt };
 }
@@ -92,9 +87,10 @@ export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promi
   }
   const credentialsFile = credentialsFilePath(io);
   const now = io.now();
+  const files = readSharedFiles(io);
 
   if (!options.force) {
-    const current = await storedSession(io, profile);
+    const current = storedSession(files, profile);
     if (current && current.expiresAt - now > RENEW_BEFORE_MS) {
       io.stdout(
         `The session in [${profile}] is still valid for ${describeRemaining(current.expiresAt - now)} ` +
@@ -104,7 +100,6 @@ export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promi
     }
   }
 
-  const files = readSharedFiles(io);
   const longTerm = files.credentials.get(longTermSection);
   const serialNumber =
     options.serialNumber ?? profileSetting(files, profile, "mfa_serial") ?? (typeof longTerm?.aws_mfa_device === "string" ? longTerm.aws_mfa_device : undefined);

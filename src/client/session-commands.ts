@@ -14,7 +14,7 @@ const MIN_REMAINING_MS = 60_000;
 
 async function usableSession(profileFlag: string | undefined, io: WorkflowIo): Promise<{ profile: string; session: Session }> {
   const profile = sessionProfile(profileFlag, io);
-  const session = await storedSession(io, profile);
+  const session = storedSession(readSharedFiles(io), profile);
   if (session && session.expiresAt - io.now() > MIN_REMAINING_MS) return { profile, session };
   const terminal = io.terminal();
   if (!terminal) {
