@@ -2,16 +2,10 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { homedir } from "node:os";
 import { defaultDataDir } from "../server/data-dir.js";
+import type { StoreConfig } from "../server/open-store.js";
 
-export interface StoreOptions {
-  dataDir: string;
-  db?: string;
-  /** MFA_STS_MASTER_KEY */
-  masterKey?: string;
-  masterKeyFile?: string;
-  poolSize?: number;
-  dbTimeoutMs?: number;
-}
+/** What the command line says about the store: exactly what openStore takes. */
+export type StoreOptions = StoreConfig;
 
 const dataDirHelp = "data directory of the embedded SQLite store (default: $XDG_DATA_HOME/mfa-sts, else ~/.local/share/mfa-sts)";
 
