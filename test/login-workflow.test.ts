@@ -739,6 +739,7 @@ describe("ten logins in parallel on one file", () => {
       "\n; end of the hand-written part\n[other]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n";
     const home = makeHome({ credentials: text });
     const runs = await Promise.all(profiles.map((p) => mfaSts(home, ["login", "--profile", p])));
+    runs.forEach((r, i) => expect({ code: r.code, stderr: r.stderr }, profiles[i]).toEqual({ code: 0, stderr: "" }));
 
     const after = readFileSync(home.credentials, "utf8");
     const sessions = new Map(profiles.map((p) => [p, sessionIn(after, p)]));

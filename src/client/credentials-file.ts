@@ -51,6 +51,8 @@ const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 const DEFAULT_STALE_LOCK_MS = 30_000;
 /** A lock file with no readable owner is one whose creator died between creating and writing it. */
 const UNREADABLE_LOCK_GRACE_MS = 2_000;
+/** A breaker holds its turn for two file operations; one this old died holding it. */
+const BREAK_TURN_STALE_MS = 5_000;
 
 /**
  * Sets `values` in `[section]` of the credentials file at `path`, creating the file (0600, its
@@ -74,7 +76,6 @@ export async function updateSection(
   const lock = await acquireLock(lockPath, lockTimeoutMs, staleLockMs);
   try {
     await removeLeftovers(dirname(target), `${basename(target)}.tmp-`, staleLockMs);
-    await removeLeftovers(dirname(lockPath), `${basename(lockPath)}.stale-`, staleLockMs);
     const existing = await readExisting(target);
     const before = existing?.text ?? "";
     const after = editSection(before, section, values, target);
@@ -385,24 +386,38 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * Removes a stale lock without removing a fresh one that replaced it since we looked: move it
- * aside, check it is the one we judged, and put it back if not.
+ * Removes a lock judged stale, unless it changed since it was judged. Breakers take turns
+ * through a second O_EXCL file, so two of them cannot both act on one judgement: an earlier
+ * version moved the lock aside and put it back if it was not the judged one, and in that gap a
+ * third writer could take the free name — the displaced, live holder then lost its write.
+ * Between the re-read and the removal the content cannot change: a dead holder releases
+ * nothing, and every other breaker waits for the turn.
  */
 async function breakLock(lockPath: string, judged: string): Promise<void> {
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(6).toString("hex")}`;
+  const turn = `${lockPath}.break`;
+  if (!(await takeBreakTurn(turn))) return; // another process is breaking it: look again later
   try {
-    await fs.rename(lockPath, aside);
-  } catch (e) {
-    if (errorCode(e) === "ENOENT") return; // someone else broke or released it
-    throw e;
+    const current = await fs.readFile(lockPath, "utf8").catch(() => undefined);
+    if (current === judged) await fs.rm(lockPath, { force: true });
+  } finally {
+    await fs.rm(turn, { force: true });
   }
-  const moved = await fs.readFile(aside, "utf8").catch(() => judged);
-  if (moved !== judged) {
-    // link() fails if the name is taken again, so this never overwrites a newer lock. If it is
-    // taken, the displaced holder notices before committing (assertLockHeld) and writes nothing.
-    await fs.link(aside, lockPath).catch(() => undefined);
+}
+
+/** The breaker's turn; one left by a breaker that died holding it expires after a few seconds. */
+async function takeBreakTurn(turn: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await (await fs.open(turn, "wx", 0o600)).close();
+      return true;
+    } catch (e) {
+      if (errorCode(e) !== "EEXIST") throw e;
+    }
+    const stat = await fs.stat(turn).catch(() => undefined);
+    if (stat && Date.now() - stat.mtimeMs <= BREAK_TURN_STALE_MS) return false;
+    await fs.rm(turn, { force: true });
   }
-  await fs.rm(aside, { force: true });
+  return false;
 }
 
 /** Checked just before the rename: a writer whose lock was broken as stale must not commit. */
