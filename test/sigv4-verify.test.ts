@@ -16,7 +16,8 @@ import {
   type SigV4Auth,
   type WireRequest,
 } from "../src/sigv4/index.js";
-import { signingKeyCacheSize } from "../src/sigv4/signing.js";
+import { computeSignature, signingKeyCacheSize } from "../src/sigv4/signing.js";
+import { SIGNING_KEY_CACHE_SIZE } from "../src/sigv4/constants.js";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const HOST = "sts.us-east-1.amazonaws.com";
@@ -119,8 +120,10 @@ describe("signing key", () => {
     expect(signingKey(SECRET, "20120215", "us-east-1", "iam").toString("hex")).toBe(
       "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d",
     );
-    for (let i = 0; i < 1000; i++) signingKey(`secret${i}`, "20150830", "us-east-1", "sts");
-    expect(signingKeyCacheSize()).toBeLessThanOrEqual(256);
+    // One entry per access key id and scope, never more than the bound.
+    const auth: Omit<SigV4Auth, "accessKeyId"> = { form: "header", scopeDate: "20150830", region: "us-east-1", service: "sts", amzDate: "20150830T123600Z", signedHeaders: ["host"], signature: "" };
+    for (let i = 0; i < SIGNING_KEY_CACHE_SIZE + 100; i++) computeSignature(`secret${i}`, { ...auth, accessKeyId: `AKID${i}` }, "x");
+    expect(signingKeyCacheSize()).toBe(SIGNING_KEY_CACHE_SIZE);
   });
 });
 

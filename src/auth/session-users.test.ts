@@ -31,7 +31,7 @@ describe("sessionUser", () => {
     const { store, reads, set } = countingStore(alice);
     await sessionUser(store, alice.accountId, alice.userId, 0);
     set(undefined);
-    forgetSessionUsers(store);
+    await forgetSessionUsers(store);
     expect(await sessionUser(store, alice.accountId, alice.userId, 1)).toBeUndefined();
     expect(await sessionUser(store, alice.accountId, alice.userId, 2)).toBeUndefined();
     expect(reads()).toBe(3);

@@ -1,10 +1,12 @@
 /**
  * The user behind a session, looked up on every request (a deleted user's sessions must stop),
  * but at most once a second per user and process: the lookup was ~13 % of a session request.
- * Deleting or renaming a user in this process forgets them at once; another process sharing
- * the store may go on seeing them for up to USER_TTL_MS (the bound stated in README).
+ * Deleting or renaming a user in this process forgets them at once, and so do the other workers
+ * of the same `serve --workers` before the call answers (cli/cluster-messages.ts); a separate process
+ * sharing the store may go on seeing them for up to USER_TTL_MS (the bound stated in README).
  */
 import type { Store, User } from "../store/store.js";
+import { LruCache } from "../lru-cache.js";
 
 export const USER_TTL_MS = 1000;
 const MAX_ENTRIES = 10_000;
@@ -14,12 +16,12 @@ interface Entry {
   at: number;
 }
 
-const caches = new WeakMap<Store, Map<string, Entry>>();
+const caches = new WeakMap<Store, LruCache<string, Entry>>();
 
-function cacheOf(store: Store): Map<string, Entry> {
+function cacheOf(store: Store): LruCache<string, Entry> {
   let cache = caches.get(store);
   if (!cache) {
-    cache = new Map();
+    cache = new LruCache(MAX_ENTRIES);
     caches.set(store, cache);
   }
   return cache;
@@ -31,16 +33,29 @@ export async function sessionUser(store: Store, accountId: string, userId: strin
   const hit = cache.get(key);
   if (hit && now - hit.at >= 0 && now - hit.at < USER_TTL_MS) return hit.user;
   const user = await store.getUserById(accountId, userId);
-  cache.delete(key);
   // Only users that exist are kept: an unknown one is asked for again (and refused) each time.
-  if (user) {
-    cache.set(key, { user, at: now });
-    if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-  }
+  if (user) cache.set(key, { user, at: now });
+  else cache.delete(key);
   return user;
 }
 
-/** After a user is deleted or renamed here: no stale answer from this process. */
-export function forgetSessionUsers(store: Store): void {
+/**
+ * Set by a `serve --workers` worker (cli/cluster-messages.ts): tells the other workers to forget
+ * too, resolved when they have (or when waiting longer would not matter).
+ */
+let tellSiblings: (() => Promise<void>) | undefined;
+
+export function onSessionUsersForgotten(tell: (() => Promise<void>) | undefined): void {
+  tellSiblings = tell;
+}
+
+/** After a user is deleted or renamed here: no stale answer from this process or its siblings. */
+export async function forgetSessionUsers(store: Store): Promise<void> {
+  caches.get(store)?.clear();
+  await tellSiblings?.();
+}
+
+/** A sibling worker deleted or renamed a user: forget too, without telling anyone again. */
+export function forgetSessionUsersForSibling(store: Store): void {
   caches.get(store)?.clear();
 }

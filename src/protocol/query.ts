@@ -11,6 +11,7 @@ export type QueryParams = ReadonlyMap<string, string>;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+const NEEDS_DECODING = /[%+\u0080-\uffff]/;
 
 /**
  * Decodes one form-urlencoded component of a wire string (one character per byte, as node
@@ -19,6 +20,8 @@ const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
  * are MalformedQueryString.
  */
 export function decodeFormComponent(text: string): string {
+  // Plain ASCII without escapes or '+' (most names and values) decodes to itself.
+  if (!NEEDS_DECODING.test(text)) return text;
   if (BAD_ESCAPE.test(text)) throw Errors.malformedQueryString();
   try {
     return utf8.decode(percentDecode(text, true));
@@ -47,7 +50,7 @@ export function parseQueryParams(req: WireRequest): QueryParams {
   const params = new Map<string, string>();
   addPairs(params, req.rawQuery);
   if (req.method === "POST" && req.body.length > 0 && isFormBody(req)) {
-    addPairs(params, Buffer.from(req.body).toString("latin1"));
+    addPairs(params, Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString("latin1"));
   }
   return params;
 }

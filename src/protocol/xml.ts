@@ -14,8 +14,10 @@ export class XmlList {
 }
 
 export function escapeXml(text: string): string {
+  if (!NEEDS_ESCAPING.test(text)) return text; // most values: no new string
   return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!);
 }
+const NEEDS_ESCAPING = /[&<>"'\r]/;
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
@@ -35,32 +37,33 @@ function scalarText(value: string | number | boolean | Date): string {
   return escapeXml(String(value));
 }
 
-function writeElement(out: string[], name: string, value: XmlValue, depth: number): void {
-  if (value === undefined || value === null) return;
-  const pad = "  ".repeat(depth);
+/** Indentation by depth; documents are shallow, so a few levels cover every response. */
+const PADS = Array.from({ length: 8 }, (_, depth) => "  ".repeat(depth));
+const padOf = (depth: number): string => PADS[depth] ?? "  ".repeat(depth);
+
+/** One element and its children as text (strings are concatenated: cheaper than parts + join). */
+function element(name: string, value: XmlValue, depth: number): string {
+  if (value === undefined || value === null) return "";
+  const pad = padOf(depth);
   if (value instanceof XmlList) {
-    if (value.items.length === 0) {
-      out.push(`${pad}<${name}/>\n`);
-      return;
-    }
-    out.push(`${pad}<${name}>\n`);
-    for (const item of value.items) writeElement(out, "member", item, depth + 1);
-    out.push(`${pad}</${name}>\n`);
-    return;
+    if (value.items.length === 0) return `${pad}<${name}/>\n`;
+    let text = `${pad}<${name}>\n`;
+    for (const item of value.items) text += element("member", item, depth + 1);
+    return `${text}${pad}</${name}>\n`;
   }
   if (typeof value === "object" && !(value instanceof Date)) {
-    out.push(`${pad}<${name}>\n`);
-    for (const [child, childValue] of Object.entries(value)) writeElement(out, child, childValue, depth + 1);
-    out.push(`${pad}</${name}>\n`);
-    return;
+    return `${pad}<${name}>\n${children(value, depth + 1)}${pad}</${name}>\n`;
   }
-  out.push(`${pad}<${name}>${scalarText(value)}</${name}>\n`);
+  return `${pad}<${name}>${scalarText(value)}</${name}>\n`;
+}
+
+function children(object: XmlObject, depth: number): string {
+  let text = "";
+  for (const name in object) text += element(name, object[name], depth);
+  return text;
 }
 
 /** The whole document: `<root xmlns="...">` + children + `</root>\n`. */
-export function xmlDocument(root: string, namespace: string, children: XmlObject): string {
-  const out: string[] = [`<${root} xmlns="${namespace}">\n`];
-  for (const [name, value] of Object.entries(children)) writeElement(out, name, value, 1);
-  out.push(`</${root}>\n`);
-  return out.join("");
+export function xmlDocument(root: string, namespace: string, content: XmlObject): string {
+  return `<${root} xmlns="${namespace}">\n${children(content, 1)}</${root}>\n`;
 }

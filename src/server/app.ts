@@ -52,6 +52,8 @@ export function xmlResponse(status: number, requestId: string, body: string, now
 }
 
 export function createApp(deps: Deps): App {
+  // Decided once: at the usual level a request builds no log record at all.
+  const debug = deps.logger.isLevelEnabled("debug");
   return async function handle(req: WireRequest): Promise<WireResponse> {
     const requestId = deps.random.uuid();
     const started = deps.clock.now();
@@ -73,12 +75,12 @@ export function createApp(deps: Deps): App {
       const input = validateInput(operation.input, params);
       const result = await operation.run({ caller, deps, requestId }, input);
       const response = xmlResponse(200, requestId, resultDocument(service, action, result, requestId), deps.clock.now());
-      deps.logger.debug({ requestId, service: service.name, action, status: 200, ms: deps.clock.now() - started });
+      if (debug) deps.logger.debug({ requestId, service: service.name, action, status: 200, ms: deps.clock.now() - started });
       return response;
     } catch (e) {
       const error = e instanceof AwsError ? e : e instanceof StoreUnavailableError ? Errors.serviceUnavailable() : Errors.internalFailure();
       if (error.status >= 500) deps.logger.error({ requestId, action, err: e }, "request failed");
-      else deps.logger.debug({ requestId, service: service.name, action, status: error.status, code: error.code });
+      else if (debug) deps.logger.debug({ requestId, service: service.name, action, status: error.status, code: error.code });
       return xmlResponse(error.status, requestId, errorDocument(service, error, requestId), deps.clock.now());
     }
   };

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { SigV4Auth, WireRequest } from "./types.js";
 import { SHA256_HEADER, SIGNATURE_QUERY_PARAM } from "./constants.js";
 import { headerValue, percentDecode, splitQuery, uriEncode, wireBytes, wireString } from "./uri.js";
@@ -50,6 +50,7 @@ export function removeDotSegments(path: string): string {
  * literal space the vectors put in a path becomes %20.
  */
 export function canonicalUri(rawPath: string, normalizePath = true): string {
+  if (rawPath === "/") return "/"; // every Query request
   const path = normalizePath ? removeDotSegments(rawPath) : rawPath;
   if (path === "") return "/";
   return uriEncode(wireBytes(path), true);
@@ -81,9 +82,12 @@ export function canonicalQuery(rawQuery: string, excludeSignature: boolean): str
  * must not count: a wire string's U+00A0 or U+0085 is a byte of a UTF-8 sequence, not a space.
  */
 const WHITESPACE_RUN = /[\t\n\v\f\r ]+/g;
+/** Anything trimAll would change: a non-space whitespace, two spaces, a leading or trailing space. */
+const NEEDS_TRIM = /[\t\n\v\f\r]| {2}|^ | $/;
 
 /** Trimall: trim, and collapse inner whitespace runs to one space. */
 export function trimAll(value: string): string {
+  if (!NEEDS_TRIM.test(value)) return value; // the usual case, without building a new string
   return value.replace(WHITESPACE_RUN, " ").replace(/^ | $/g, "");
 }
 
@@ -98,17 +102,28 @@ export function canonicalHeaders(
   headers: WireRequest["headers"],
   signedHeaders: readonly string[],
 ): string {
-  const wanted = new Map<string, string[]>();
-  for (const name of signedHeaders) wanted.set(name, []);
-  for (const [name, value] of headers) {
-    wanted.get(name.toLowerCase())?.push(trimAll(wireString(value)));
+  // A map, not a search per signed header: a hostile request may carry thousands of both.
+  const values = new Map<string, string | undefined>();
+  for (const name of signedHeaders) values.set(name, undefined);
+  for (const [name, sent] of headers) {
+    const key = name.toLowerCase();
+    if (!values.has(key)) continue;
+    const trimmed = trimAll(wireString(sent));
+    const previous = values.get(key);
+    values.set(key, previous === undefined ? trimmed : `${previous},${trimmed}`);
   }
-  return signedHeaders.map((name) => `${name}:${wanted.get(name)!.join(",")}`).join("\n");
+  return signedHeaders.map((name) => `${name}:${values.get(name) ?? ""}`).join("\n");
 }
 
-/** Lower-case hex SHA-256 of bytes. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/**
+ * Lower-case hex SHA-256 of bytes, or of the bytes a wire string stands for. An ASCII string is
+ * its own UTF-8, so it is hashed as is. The one-shot `hash` costs half of createHash on inputs
+ * this small (it runs twice per request).
+ */
+export function sha256Hex(data: Uint8Array | string): string {
+  return hash("sha256", typeof data === "string" && NON_ASCII.test(data) ? wireBytes(data) : data, "hex");
 }
 
 /** The x-amz-content-sha256 header as sent (repeated ones joined with ','), if any. */

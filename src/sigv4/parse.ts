@@ -41,8 +41,11 @@ function incomplete(message: string): ParseResult {
 }
 
 
+const NO_PARAMS: ReadonlyMap<string, string> = new Map();
+
 /** Decoded query parameters by decoded name (case-sensitive), repeated ones joined with ','. */
-function queryParams(rawQuery: string): Map<string, string> {
+function queryParams(rawQuery: string): ReadonlyMap<string, string> {
+  if (rawQuery === "") return NO_PARAMS; // a POSTed Query request
   const params = new Map<string, string>();
   for (const { name, value } of splitQuery(rawQuery)) {
     const n = percentDecode(name, true).toString("latin1");
@@ -178,7 +181,7 @@ const REQUIRED_QUERY_PARAMS = [
   AMZ_DATE_QUERY_PARAM,
 ] as const;
 
-function parseQueryForm(params: Map<string, string>): ParseResult {
+function parseQueryForm(params: ReadonlyMap<string, string>): ParseResult {
   let missing = "";
   for (const name of REQUIRED_QUERY_PARAMS) {
     // UNCONFIRMED: wording and order as AWS emulators (kinesalite, scratchstack) reproduce them.

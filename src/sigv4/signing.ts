@@ -1,7 +1,9 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { sha256Hex } from "./canonical.js";
 import type { SigV4Auth } from "./types.js";
 import { ALGORITHM, KEY_TYPE_IDENTIFIER, SIGNING_KEY_CACHE_SIZE } from "./constants.js";
 import { wireBytes } from "./uri.js";
+import { LruCache } from "../lru-cache.js";
 
 /* Tasks 2 and 3 of SigV4: the string to sign, the signing key, the signature. */
 
@@ -15,8 +17,7 @@ export function credentialScope(auth: SigV4Auth): string {
  * client signed those, and whether they are acceptable is checked elsewhere (time.ts).
  */
 export function stringToSign(auth: SigV4Auth, canonicalRequest: string): string {
-  const hash = createHash("sha256").update(wireBytes(canonicalRequest)).digest("hex");
-  return [ALGORITHM, auth.amzDate, credentialScope(auth), hash].join("\n");
+  return [ALGORITHM, auth.amzDate, credentialScope(auth), sha256Hex(canonicalRequest)].join("\n");
 }
 
 function hmac(key: Uint8Array, data: string): Buffer {
@@ -38,29 +39,19 @@ interface CachedKey {
   secret: string;
   key: Buffer;
 }
-const cache = new Map<string, CachedKey>();
+const cache = new LruCache<string, CachedKey>(SIGNING_KEY_CACHE_SIZE);
 
 /** The cached signing key itself; internal callers must not mutate it. */
 function cachedSigningKey(accessKeyId: string, secret: string, scopeDate: string, region: string, service: string): Buffer {
   // NUL cannot occur in a header-borne credential, so the fields stay apart.
   const id = `${accessKeyId}\0${scopeDate}\0${region}\0${service}`;
   const hit = cache.get(id);
-  if (hit !== undefined && hit.secret === secret) {
-    // Re-insert to mark it most recently used (a Map iterates in insertion order).
-    cache.delete(id);
-    cache.set(id, hit);
-    return hit.key;
-  }
+  if (hit !== undefined && hit.secret === secret) return hit.key;
   const kDate = hmac(Buffer.from(`AWS4${secret}`, "utf8"), scopeDate);
   const kRegion = hmac(kDate, region);
   const kService = hmac(kRegion, service);
   const kSigning = hmac(kService, KEY_TYPE_IDENTIFIER);
-  cache.delete(id);
   cache.set(id, { secret, key: kSigning });
-  if (cache.size > SIGNING_KEY_CACHE_SIZE) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
   return kSigning;
 }
 

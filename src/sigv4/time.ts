@@ -13,6 +13,16 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
  * must not be silently read as March 3rd.
  */
 export function parseAmzDate(s: string): number | undefined {
+  // Every request of a second carries the same X-Amz-Date, and each is read twice (parse, then
+  // the time window): the last answer is kept.
+  if (s === lastParsed.text) return lastParsed.ms;
+  const ms = parseAmzDateUncached(s);
+  lastParsed = { text: s, ms };
+  return ms;
+}
+let lastParsed: { text: string; ms: number | undefined } = { text: "", ms: undefined };
+
+function parseAmzDateUncached(s: string): number | undefined {
   const m = AMZ_DATE.exec(s);
   if (m === null) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [

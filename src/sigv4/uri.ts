@@ -26,7 +26,8 @@ export function wireString(s: string): string {
 export function headerValue(req: WireRequest, lowerName: string): string | undefined {
   let value: string | undefined;
   for (const [name, v] of req.headers) {
-    if (name.toLowerCase() === lowerName) value = value === undefined ? v : `${value},${v}`;
+    // The length test first: most headers are not the one asked for (this runs per request).
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) value = value === undefined ? v : `${value},${v}`;
   }
   return value;
 }

@@ -14,6 +14,7 @@ import type { Store } from "../store/store.js";
 import type { SessionClaims } from "./claims.js";
 import { KeyRing, type TokenKey } from "./key-ring.js";
 import { openToken, sealToken, tokenKeyId } from "./seal.js";
+import { LruCache } from "../lru-cache.js";
 
 export const ROTATION_INTERVAL_MS = 24 * 60 * 60 * 1000;
 const RELOAD_INTERVAL_MS = 1000;
@@ -36,8 +37,8 @@ export class TokenKeys {
   private ring = new KeyRing();
   private lastReload = Number.NEGATIVE_INFINITY;
   private rotating: Promise<void> | undefined;
-  /** Tokens already opened, least recently used first. */
-  private readonly opened = new Map<string, SessionClaims>();
+  /** Tokens already opened. */
+  private readonly opened = new LruCache<string, SessionClaims>(OPENED_CACHE_SIZE);
 
   private constructor(private readonly deps: TokenKeysDeps) {}
 
@@ -62,11 +63,7 @@ export class TokenKeys {
     // request). Only tokens that opened are remembered, so garbage cannot fill the cache, and a
     // token's claims never change. Expiry is checked by the caller on every request.
     const known = this.opened.get(token);
-    if (known !== undefined) {
-      this.opened.delete(token); // most recently used goes last
-      this.opened.set(token, known);
-      return known;
-    }
+    if (known !== undefined) return known;
     const id = tokenKeyId(token);
     if (id === undefined) return undefined;
     if (this.ring.find(id) === undefined) {
@@ -77,7 +74,6 @@ export class TokenKeys {
     const claims = openToken(token, this.ring);
     if (claims !== undefined) {
       this.opened.set(token, claims);
-      if (this.opened.size > OPENED_CACHE_SIZE) this.opened.delete(this.opened.keys().next().value!);
     }
     return claims;
   }
