@@ -2,13 +2,14 @@
  * `mfa-sts init` and `mfa-sts serve` as spawned processes: output, exit codes, data directory,
  * secrets at rest, signals, restart and kill -9 durability.
  */
-import { CreateUserCommand, GetUserCommand } from "@aws-sdk/client-iam";
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteUserCommand, GetUserCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
+import { availableParallelism } from "node:os";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { clientEnv, sdkClients } from "./helpers/clients.js";
+import { clientEnv, sdkClients, sdkError } from "./helpers/clients.js";
 import { mfaSts, serve } from "./helpers/cli.js";
 import { tempDir } from "./helpers/server.js";
 
@@ -200,11 +201,57 @@ describe("mfa-sts serve", () => {
     await refusingConnections(Number(new URL(again.url).port));
   });
 
+  it("runs one worker per core unless told otherwise", async () => {
+    const cores = availableParallelism();
+    const proc = await serve(["--data-dir", tempDir()], env());
+    expect(proc.banner).toMatch(cores > 1 ? new RegExp(`listening on http://\\S+ \\(${cores} workers\\)\n$`) : /listening on http:\/\/\S+\n$/);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toMatchObject({ code: 0 });
+  });
+
+  it("--workers 2: a user renamed or deleted through one worker is so on every worker when the call answers", async () => {
+    const proc = await serve(["--data-dir", tempDir(), "--workers", "2"], env());
+    const root = {
+      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
+      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
+    };
+    const { iam } = sdkClients(proc.url, root);
+    await iam.send(new CreateUserCommand({ UserName: "leaver" }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "leaver" }))).AccessKey!;
+    const session = (await sdkClients(proc.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).sts.send(new GetSessionTokenCommand({}))).Credentials!;
+    const asSession = { accessKeyId: session.AccessKeyId!, secretAccessKey: session.SecretAccessKey!, sessionToken: session.SessionToken! };
+    // Each call on a fresh connection: the primary hands connections to the workers in turn, so
+    // both workers serve (and cache the user for) some of every batch.
+    const arns = async () => Promise.all(Array.from({ length: 6 }, async () => (await sdkClients(proc.url, asSession).sts.send(new GetCallerIdentityCommand({}))).Arn));
+    expect(new Set(await arns())).toEqual(new Set([expect.stringMatching(/:user\/leaver$/)]));
+
+    await iam.send(new UpdateUserCommand({ UserName: "leaver", NewUserName: "renamed" }));
+    expect(new Set(await arns())).toEqual(new Set([expect.stringMatching(/:user\/renamed$/)]));
+
+    await iam.send(new DeleteAccessKeyCommand({ UserName: "renamed", AccessKeyId: key.AccessKeyId! }));
+    await iam.send(new DeleteUserCommand({ UserName: "renamed" }));
+    const refused = await Promise.all(Array.from({ length: 6 }, () => sdkError(sdkClients(proc.url, asSession).sts.send(new GetCallerIdentityCommand({})))));
+    expect(new Set(refused.map((e) => e.code))).toEqual(new Set(["InvalidClientTokenId"]));
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toMatchObject({ code: 0 });
+  });
+
+  it("--workers 2: a busy port is one clear line", async () => {
+    const dir = tempDir();
+    const proc = await serve(["--data-dir", dir, "--workers", "1"], env());
+    const { port } = new URL(proc.url);
+    const res = await mfaSts(["serve", "--data-dir", dir, "--port", port, "--workers", "2"], env());
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`mfa-sts serve: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+    proc.child.kill("SIGTERM");
+    await proc.exited;
+  });
+
   it("a busy port is a clear error", async () => {
     const dir = tempDir();
     const proc = await serve(["--data-dir", dir], env());
     const { port } = new URL(proc.url);
-    const res = await mfaSts(["serve", "--data-dir", dir, "--port", port], env());
+    const res = await mfaSts(["serve", "--data-dir", dir, "--port", port, "--workers", "1"], env());
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^mfa-sts serve: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+\n$/);
     proc.child.kill("SIGTERM");

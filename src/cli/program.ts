@@ -2,6 +2,7 @@
  * The `mfa-sts` command line. Each command's module is loaded only when that command runs, so
  * start-up pays for nothing it does not use.
  */
+import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
 import { isAccountId } from "../ids.js";
 import { storeConfig, storeOptions } from "./store-options.js";
@@ -49,7 +50,7 @@ storeOptions(
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0: any free port)", port, 4599)
     .option("--log-level <level>", "fatal, error, warn, info, debug or silent", "info")
-    .option("--workers <n>", "server processes sharing the port and the store", positiveInt, 1),
+    .option("--workers <n>", "server processes sharing the port and the store (one per core unless given)", positiveInt, availableParallelism()),
   true,
 ).action(async (opts: StoreFlags & { host: string; port: number; logLevel: string; workers: number }) => {
   const { runServe } = await import("./serve.js");

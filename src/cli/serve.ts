@@ -1,10 +1,12 @@
 /**
  * `mfa-sts serve`: run the endpoint until SIGINT or SIGTERM, then shut down cleanly.
- * With `--workers N` (N > 1) a primary process prepares the store once, then N worker processes
- * share the port (node:cluster) and the store; the primary forwards the stop signal and returns
- * when every worker has finished its in-flight requests. A worker whose primary dies exits.
+ * With `--workers N` (N > 1; the default is the number of cores) a primary process prepares the
+ * store once, then N worker processes share the port (node:cluster) and the store; the primary
+ * forwards the stop signal and returns when every worker has finished its in-flight requests.
+ * A worker whose primary dies exits. Workers talk through the primary (cluster-messages.ts).
  */
 import cluster from "node:cluster";
+import { linkSessionUsers, relayBetweenWorkers, tellPrimary } from "./cluster-messages.js";
 import { InitError } from "../iam/account.js";
 import { createLogger } from "../server/logger.js";
 import { prepareStore, startServer, type ServeOptions } from "../server/start.js";
@@ -20,12 +22,19 @@ function serveOptions(options: ServeCommandOptions): ServeOptions {
   };
 }
 
-/** Errors a user can act on get one line and exit 1; anything else is a crash. */
-function startFailure(e: unknown): number {
+/** Why a port cannot be listened on, in node's words (a worker's error says "bind …" instead). */
+const LISTEN_FAILURES: Record<string, string> = {
+  EADDRINUSE: "address already in use",
+  EACCES: "permission denied",
+  EADDRNOTAVAIL: "address not available",
+};
+
+/** The one line (and exit 1) for errors a user can act on; anything else is a crash. */
+function startFailureLine(e: unknown, options: ServeCommandOptions): string {
   const code = (e as NodeJS.ErrnoException).code;
-  if (e instanceof InitError || code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
-    process.stderr.write(`mfa-sts serve: ${(e as Error).message}\n`);
-    return 1;
+  if (e instanceof InitError) return `mfa-sts serve: ${e.message}`;
+  if (code !== undefined && code in LISTEN_FAILURES) {
+    return `mfa-sts serve: listen ${code}: ${LISTEN_FAILURES[code]} ${options.host}:${options.port}`;
   }
   throw e;
 }
@@ -48,7 +57,8 @@ export async function runServe(options: ServeCommandOptions): Promise<number> {
   try {
     server = await startServer(serveOptions(options));
   } catch (e) {
-    return startFailure(e);
+    process.stderr.write(`${startFailureLine(e, options)}\n`);
+    return 1;
   }
   // Listen for the signal before saying we listen: whoever reads that line may signal at once.
   const stopped = stopSignal();
@@ -63,9 +73,11 @@ async function runPrimary(options: ServeCommandOptions): Promise<number> {
     const deps = await prepareStore(serveOptions(options));
     await deps.store.close();
   } catch (e) {
-    return startFailure(e);
+    process.stderr.write(`${startFailureLine(e, options)}\n`);
+    return 1;
   }
   let stopping = false;
+  const reportedFailure = relayBetweenWorkers();
   const fork = () => cluster.fork();
   const listening = new Promise<string>((resolve, reject) => {
     let ready = 0;
@@ -77,7 +89,7 @@ async function runPrimary(options: ServeCommandOptions): Promise<number> {
     });
     cluster.on("exit", (worker, code) => {
       if (stopping) return;
-      if (ready < options.workers) reject(new Error(`a worker exited during start-up (code ${code})`));
+      if (ready < options.workers) reject(new Error(reportedFailure() ?? `mfa-sts serve: a worker exited during start-up (code ${code})`));
       else fork(); // keep N workers: replace one that died
     });
   });
@@ -89,7 +101,7 @@ async function runPrimary(options: ServeCommandOptions): Promise<number> {
   } catch (e) {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
-    process.stderr.write(`mfa-sts serve: ${(e as Error).message}\n`);
+    process.stderr.write(`${(e as Error).message}\n`);
     return 1;
   }
   await stopped;
@@ -112,8 +124,12 @@ async function runWorker(options: ServeCommandOptions): Promise<number> {
   try {
     server = await startServer({ ...serveOptions(options), notice: () => {} });
   } catch (e) {
-    return startFailure(e);
+    // Every worker meets the same failure: the primary prints the first one.
+    await tellPrimary({ mfaSts: "start-failed", line: startFailureLine(e, options) });
+    cluster.worker?.disconnect();
+    return 1;
   }
+  linkSessionUsers(server.store);
   const stopped = stopSignal();
   // The primary gone (even by kill -9): stop too, rather than serve on unsupervised.
   const orphaned = new Promise<void>((resolve) => process.once("disconnect", () => resolve()));

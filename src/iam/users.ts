@@ -125,7 +125,7 @@ export const updateUser: Operation = {
     });
     if (result === "not-found") throw Errors.noSuchUser(name);
     if (result === "exists") throw Errors.userExists(newUserName!);
-    forgetSessionUsers(ctx.deps.store);
+    await forgetSessionUsers(ctx.deps.store);
     return undefined;
   },
 };
@@ -142,7 +142,7 @@ export const deleteUser: Operation = {
     if (result === "not-found") throw Errors.noSuchUser(name);
     if (result === "has-access-keys") throw Errors.deleteConflict("access keys");
     if (result === "has-mfa-devices") throw Errors.deleteConflict("MFA device");
-    forgetSessionUsers(ctx.deps.store);
+    await forgetSessionUsers(ctx.deps.store);
     return undefined;
   },
 };

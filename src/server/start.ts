@@ -13,6 +13,7 @@ import type { Deps } from "./deps.js";
 import { createHttpServer } from "./http.js";
 import { MasterKeyMismatch, TokenKeys, type TokenKeysDeps } from "../tokens/token-keys.js";
 import type { Logger } from "./logger.js";
+import type { Store } from "../store/store.js";
 
 export interface ServeOptions extends StoreConfig {
   host: string;
@@ -26,6 +27,8 @@ export interface ServeOptions extends StoreConfig {
 
 export interface RunningServer {
   url: string;
+  /** The store it serves from (open until close). */
+  store: Store;
   close(): Promise<void>;
 }
 
@@ -89,6 +92,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,
+    store,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
