@@ -19,7 +19,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -175,14 +175,33 @@ async function sessionsFor(url, users) {
 // ---------------------------------------------------------------------------------------------
 // Sections
 
+/** `serve`'s default number of worker processes on this machine (one per core). */
+const CORES = availableParallelism();
+const EXAMPLE_CREDS = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+
+/** The ceiling server, as one process or as `processes` sharing the port (node:cluster). */
+const startCeiling = (processes = 1) => startListening(process.execPath, [join(HERE, "lib", "ceiling-server.js"), String(processes)]);
+
 async function benchCeiling() {
   const sc = scenario("ceiling", { title: "Ceiling: bare node:http, 400-byte XML", server: "node:http", call: "any POST" });
-  const srv = await startListening(process.execPath, [join(HERE, "lib", "ceiling-server.js")]);
+  const srv = await startCeiling();
   try {
-    const creds = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
-    await runCycle(sc, srv.url, await cyclePool(srv.url, [creds], "sts", GET_CALLER_IDENTITY));
+    await runCycle(sc, srv.url, await cyclePool(srv.url, [EXAMPLE_CREDS], "sts", GET_CALLER_IDENTITY));
   } finally {
     await stop(srv.child);
+  }
+  if (CORES < 2) return;
+  // Not a target: what the same bare server does as one process per core, like `serve`'s default.
+  const cluster = scenario("ceiling-cluster", {
+    title: `Ceiling as ${CORES} processes (node:cluster, like serve's default)`,
+    server: "node:http, node:cluster",
+    call: "any POST",
+  });
+  const many = await startCeiling(CORES);
+  try {
+    await runCycle(cluster, many.url, await cyclePool(many.url, [EXAMPLE_CREDS], "sts", GET_CALLER_IDENTITY));
+  } finally {
+    await stop(many.child);
   }
 }
 
@@ -207,18 +226,27 @@ async function benchMoto() {
     sc.skipped = "moto_server is not on PATH";
     return;
   }
+  const { child, url } = await startMoto(moto);
+  try {
+    // Werkzeug answers `Connection: close`: a new connection per request (load-worker.js `closing`).
+    sc.client = "node:http loop, a new connection per request (moto closes every connection)";
+    await runCycle(sc, url, await cyclePool(url, [EXAMPLE_CREDS], "sts", GET_CALLER_IDENTITY), true);
+  } finally {
+    await stop(child);
+  }
+}
+
+async function startMoto(moto) {
   const port = await freePort();
   const child = track(spawn(moto, ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" }));
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(url);
-    const creds = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
-    // Werkzeug answers `Connection: close`: a new connection per request (load-worker.js `closing`).
-    sc.client = "node:http loop, a new connection per request (moto closes every connection)";
-    await runCycle(sc, url, await cyclePool(url, [creds], "sts", GET_CALLER_IDENTITY), true);
-  } finally {
+  } catch (e) {
     await stop(child);
+    throw e;
   }
+  return { child, url };
 }
 
 /**
@@ -397,11 +425,12 @@ async function benchCli(url, dir) {
   results.cli = cli;
 }
 
-/** `serve --workers 2` on the main call, when serve has that option. */
+/**
+ * The main call on one server process (`serve --workers 1`), beside the default of one worker
+ * per core: what a single process does, as the ceiling is a single process.
+ */
 async function benchWorkers() {
-  const help = await runCommand(process.execPath, [BIN, "serve", "--help"], { env: process.env });
-  if (!help.stdout.includes("--workers")) return;
-  const workers = 2;
+  const workers = 1;
   const dir = join(tmp, "workers");
   const storeArgs = ["--data-dir", dir];
   await mfaStsInit(storeArgs);
@@ -411,7 +440,7 @@ async function benchWorkers() {
     const sessions = await sessionsFor(srv.url, users);
     await runCycle(
       scenario("gci-session-workers", {
-        title: `mfa-sts GetCallerIdentity, session credentials, serve --workers ${workers}`,
+        title: `mfa-sts GetCallerIdentity, session credentials, serve --workers ${workers} (one process)`,
         store: "SQLite, 10 users",
         call: "GetCallerIdentity",
       }),
@@ -502,7 +531,9 @@ async function benchScale() {
       log(`seeded ${n} users in ${Date.now() - t0} ms`);
       const srv = await mfaStsServe(storeArgs);
       stores.push({ n, srv });
-      const k = Math.min(n, SCALE_SESSIONS);
+      // The same load on every store: SCALE_SESSIONS sessions, of as many different users as the
+      // store has (10 users: 100 sessions each), spread over the whole store.
+      const k = SCALE_SESSIONS;
       const picked = Array.from({ length: k }, (_, i) => users[Math.floor((i * n) / k)]);
       const sessions = await sessionsFor(srv.url, picked);
       stores.at(-1).sc = scenario(`scale-${n}`, {
@@ -510,7 +541,8 @@ async function benchScale() {
         store: `SQLite, ${n.toLocaleString("en-US")} users`,
         users: n,
         call: "GetCallerIdentity",
-        sessionUsers: k,
+        sessions: k,
+        sessionUsers: Math.min(n, k),
       });
       stores.at(-1).pool = await cyclePool(srv.url, sessions, "sts", GET_CALLER_IDENTITY, Math.max(CYCLE_POOL, k));
     }
@@ -526,28 +558,37 @@ async function benchScale() {
 /**
  * The targets compare figures that the machine's mood can move apart when they are measured
  * minutes apart. So they are also measured back to back, TARGET_ROUNDS times at 16 connections:
- * the ceiling, the main call on the 10-user store, the main call on the 100 000-user store. The
- * targets use the medians over the rounds.
+ * the ceiling, the main call on the 10-user store, the main call on the 100 000-user store, and
+ * moto_server (its speed moves with the machine as much as ours). The targets use the medians
+ * over the rounds.
  */
 async function targetRounds(small, large) {
-  const ceiling = await startListening(process.execPath, [join(HERE, "lib", "ceiling-server.js")]);
+  const ceiling = await startCeiling();
+  const ceilingCluster = CORES > 1 ? await startCeiling(CORES) : undefined;
+  const moto = motoServerPath() ? await startMoto(motoServerPath()) : undefined;
   try {
-    const creds = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
-    const ceilingPool = await cyclePool(ceiling.url, [creds], "sts", GET_CALLER_IDENTITY);
+    const ceilingPool = await cyclePool(ceiling.url, [EXAMPLE_CREDS], "sts", GET_CALLER_IDENTITY);
+    const clusterPool = ceilingCluster && (await cyclePool(ceilingCluster.url, [EXAMPLE_CREDS], "sts", GET_CALLER_IDENTITY));
+    const motoPool = moto && (await cyclePool(moto.url, [EXAMPLE_CREDS], "sts", GET_CALLER_IDENTITY));
     results.targetRounds = [];
     for (let round = 1; round <= TARGET_ROUNDS; round++) {
       const c = await measure(ceiling.url, ceilingPool, 16);
       const main = await measure(small.srv.url, small.pool, 16);
       const big = await measure(large.srv.url, large.pool, 16);
-      const pick = (p) => ({ rps: p.rps, p50: p.p50, p99: p.p99, bad: p.non2xx + p.errors + p.timeouts, loadBefore: p.loadBefore });
-      results.targetRounds.push({ round, ceiling: pick(c), main: pick(main), large: pick(big), largeUsers: large.n });
+      const peer = moto && (await measure(moto.url, motoPool, 16, "cycle", true));
+      const many = ceilingCluster && (await measure(ceilingCluster.url, clusterPool, 16));
+      const pick = (p) => p && { rps: p.rps, p50: p.p50, p99: p.p99, bad: p.non2xx + p.errors + p.timeouts, loadBefore: p.loadBefore };
+      results.targetRounds.push({ round, ceiling: pick(c), main: pick(main), large: pick(big), moto: pick(peer), ceilingCluster: pick(many), largeUsers: large.n });
       log(
-        `target round ${round}: ceiling ${c.rps}, main call ${main.rps} (p99 ${main.p99} ms), ${large.n} users ${big.rps} req/s: ` +
-          `${(main.rps / c.rps).toFixed(2)} × ceiling, ${(big.rps / main.rps).toFixed(2)} × 10 users`,
+        `target round ${round}: ceiling ${c.rps}, main call ${main.rps} (p99 ${main.p99} ms), ${large.n} users ${big.rps}, moto ${peer?.rps ?? "n/a"} req/s: ` +
+          `${(main.rps / c.rps).toFixed(2)} × ceiling, ${(big.rps / main.rps).toFixed(2)} × 10 users` +
+          (peer ? `, ${(main.rps / peer.rps).toFixed(1)} × moto` : ""),
       );
     }
   } finally {
     await stop(ceiling.child);
+    if (ceilingCluster) await stop(ceilingCluster.child);
+    if (moto) await stop(moto.child);
   }
 }
 
@@ -581,6 +622,9 @@ async function benchProfile() {
     "127.0.0.1",
     "--port",
     "0",
+    // One process, so the profile is of the process that serves (a worker's work is the same).
+    "--workers",
+    "1",
   ]);
   let point;
   try {

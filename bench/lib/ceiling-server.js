@@ -1,6 +1,9 @@
 // The ceiling: a bare node:http server that reads the request body and answers a fixed 400-byte
 // XML document, about what an STS answer weighs. Nothing a real server could do is faster on
 // this machine with node:http. Prints "listening on http://HOST:PORT" on stderr, like `serve`.
+// With an argument N > 1, N such processes share the port through node:cluster, as
+// `serve --workers N` does: what N processes can do at best on this machine.
+import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { randomUUID } from "node:crypto";
 
@@ -15,24 +18,44 @@ const pad = 400 - Buffer.byteLength(head + requestId + tail);
 const BODY = Buffer.from(head + requestId + tail + " ".repeat(Math.max(0, pad)));
 if (BODY.length !== 400) throw new Error(`ceiling body is ${BODY.length} bytes`);
 
-const server = createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    Buffer.concat(chunks);
-    res.writeHead(200, {
-      "x-amzn-RequestId": requestId,
-      "Content-Type": "text/xml",
-      "Content-Length": String(BODY.length),
-      Date: new Date().toUTCString(),
+const workers = Number(process.argv[2] ?? 1);
+if (workers > 1 && cluster.isPrimary) runPrimary();
+else runServer();
+
+function runServer() {
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      Buffer.concat(chunks);
+      res.writeHead(200, {
+        "x-amzn-RequestId": requestId,
+        "Content-Type": "text/xml",
+        "Content-Length": String(BODY.length),
+        Date: new Date().toUTCString(),
+      });
+      res.end(BODY);
     });
-    res.end(BODY);
   });
-});
-server.keepAliveTimeout = 5_000;
-server.listen(0, "127.0.0.1", () => {
-  process.stderr.write(`listening on http://127.0.0.1:${server.address().port}\n`);
-});
-const stop = () => server.close(() => process.exit(0));
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+  server.keepAliveTimeout = 5_000;
+  server.listen(0, "127.0.0.1", () => {
+    if (cluster.isPrimary) process.stderr.write(`listening on http://127.0.0.1:${server.address().port}\n`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+function runPrimary() {
+  let listening = 0;
+  cluster.on("listening", (_worker, address) => {
+    if (++listening === workers) process.stderr.write(`listening on http://127.0.0.1:${address.port}\n`);
+  });
+  for (let i = 0; i < workers; i++) cluster.fork();
+  const stop = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
