@@ -49,7 +49,10 @@ export class CredentialsFileLockTimeoutError extends CredentialsFileError {
 
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 const DEFAULT_STALE_LOCK_MS = 30_000;
-/** A lock file with no readable owner is one whose creator died between creating and writing it. */
+/**
+ * A lock file with no readable owner was not made by this version (ours are whole from the start):
+ * an older writer that died between creating and writing it, or one writing it now.
+ */
 const UNREADABLE_LOCK_GRACE_MS = 2_000;
 /** A breaker holds its turn for two file operations; one this old died holding it. */
 const BREAK_TURN_STALE_MS = 5_000;
@@ -75,14 +78,15 @@ export async function updateSection(
   const lockPath = `${path}.lock`;
   const lock = await acquireLock(lockPath, lockTimeoutMs, staleLockMs);
   try {
-    await removeLeftovers(dirname(target), `${basename(target)}.tmp-`, staleLockMs);
+    await removeLeftovers(dirname(target), [`${basename(target)}.tmp-`], staleLockMs);
+    await removeLockLeftovers(lockPath, staleLockMs);
     const existing = await readExisting(target);
     const before = existing?.text ?? "";
     const after = editSection(before, section, values, target);
     if (existing && after === before) return;
     await replaceAtomically(target, after, existing?.stat, () => assertLockHeld(lockPath, lock));
   } finally {
-    await releaseLock(lockPath, lock);
+    await removeIfOurs(lockPath, lock);
   }
 }
 
@@ -292,22 +296,24 @@ interface LockHolder {
   token: string;
 }
 
+function newHolder(): { token: string; content: string } {
+  const token = randomBytes(16).toString("hex");
+  const holder: LockHolder = { pid: process.pid, host: hostname(), acquiredAt: new Date().toISOString(), token };
+  return { token, content: `${JSON.stringify(holder)}\n` };
+}
+
 /** What we found at the lock path: nothing, a lock to respect, or one to break. */
 type LockState = { state: "gone" } | { state: "held" | "stale"; raw: string; holder: LockHolder | undefined };
 
 async function acquireLock(lockPath: string, timeoutMs: number, staleMs: number): Promise<string> {
-  const token = randomBytes(16).toString("hex");
-  const holder: LockHolder = { pid: process.pid, host: hostname(), acquiredAt: new Date().toISOString(), token };
-  const content = `${JSON.stringify(holder)}\n`;
+  const { token, content } = newHolder();
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
-    if (await createLock(lockPath, content)) return token;
+    if (await createWhole(lockPath, content)) return token;
     const found = await inspectLock(lockPath, staleMs);
     if (found.state === "gone") continue; // released since: try again at once
-    if (found.state === "stale") {
-      await breakLock(lockPath, found.raw);
-      continue;
-    }
+    // Broken (or gone meanwhile): try again at once. Another process breaking it: wait like for a holder.
+    if (found.state === "stale" && (await breakLock(lockPath, found.raw))) continue;
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
       const by = found.holder ? `, held by pid ${found.holder.pid} on ${found.holder.host} since ${found.holder.acquiredAt}` : "";
@@ -322,24 +328,29 @@ async function acquireLock(lockPath: string, timeoutMs: number, staleMs: number)
   }
 }
 
-/** O_EXCL create; false when someone else holds the lock. */
-async function createLock(lockPath: string, content: string): Promise<boolean> {
-  let handle;
+/**
+ * Creates `path` with `content`, or returns false when it exists. The content is written to a
+ * temporary file first and linked into place (link fails if the name is taken, like O_EXCL), so
+ * the file is whole from its first moment: a writer killed at any point leaves either no file or
+ * one naming its (now dead) pid — never an empty one that others must wait out.
+ */
+async function createWhole(path: string, content: string): Promise<boolean> {
+  const temp = temporaryName(path);
+  await fs.writeFile(temp, content, { mode: 0o600, flag: "wx" });
   try {
-    handle = await fs.open(lockPath, "wx", 0o600);
+    await fs.link(temp, path);
+    return true;
   } catch (e) {
     if (errorCode(e) === "EEXIST") return false;
     throw e;
+  } finally {
+    await fs.rm(temp, { force: true });
   }
-  try {
-    await handle.writeFile(content);
-  } catch (e) {
-    await handle.close();
-    await fs.rm(lockPath, { force: true });
-    throw e;
-  }
-  await handle.close();
-  return true;
+}
+
+/** `<path>.tmp-<pid>-<hex>`: the pid lets `removeLeftovers` tell a dead writer's file from a live one's. */
+function temporaryName(path: string): string {
+  return `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
 }
 
 async function inspectLock(lockPath: string, staleMs: number): Promise<LockState> {
@@ -354,7 +365,7 @@ async function inspectLock(lockPath: string, staleMs: number): Promise<LockState
   const holder = parseHolder(raw);
   const now = Date.now();
   if (!holder) {
-    // Empty or foreign content: its writer died between create and write, or is writing it now.
+    // Empty or foreign content (see UNREADABLE_LOCK_GRACE_MS).
     return { state: now - mtimeMs > Math.min(staleMs, UNREADABLE_LOCK_GRACE_MS) ? "stale" : "held", raw, holder };
   }
   const since = Date.parse(holder.acquiredAt);
@@ -386,38 +397,55 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * Removes a lock judged stale, unless it changed since it was judged. Breakers take turns
- * through a second O_EXCL file, so two of them cannot both act on one judgement: an earlier
+ * Removes a lock judged stale, unless it changed since it was judged; false when another process
+ * has the turn to break it. Breakers take turns through a second file, `<lock>.break`, created
+ * whole like the lock, so two of them cannot both act on one judgement: an earlier
  * version moved the lock aside and put it back if it was not the judged one, and in that gap a
  * third writer could take the free name — the displaced, live holder then lost its write.
  * Between the re-read and the removal the content cannot change: a dead holder releases
  * nothing, and every other breaker waits for the turn.
  */
-async function breakLock(lockPath: string, judged: string): Promise<void> {
-  const turn = `${lockPath}.break`;
-  if (!(await takeBreakTurn(turn))) return; // another process is breaking it: look again later
+async function breakLock(lockPath: string, judged: string): Promise<boolean> {
+  const turn = breakTurnPath(lockPath);
+  const { token, content } = newHolder();
+  if (!(await takeBreakTurn(turn, content))) return false;
   try {
     const current = await fs.readFile(lockPath, "utf8").catch(() => undefined);
     if (current === judged) await fs.rm(lockPath, { force: true });
+    return true;
   } finally {
-    await fs.rm(turn, { force: true });
+    await removeIfOurs(turn, token);
   }
 }
 
-/** The breaker's turn; one left by a breaker that died holding it expires after a few seconds. */
-async function takeBreakTurn(turn: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await (await fs.open(turn, "wx", 0o600)).close();
-      return true;
-    } catch (e) {
-      if (errorCode(e) !== "EEXIST") throw e;
-    }
-    const stat = await fs.stat(turn).catch(() => undefined);
-    if (stat && Date.now() - stat.mtimeMs <= BREAK_TURN_STALE_MS) return false;
-    await fs.rm(turn, { force: true });
+const breakTurnPath = (lockPath: string) => `${lockPath}.break`;
+
+async function takeBreakTurn(turn: string, content: string): Promise<boolean> {
+  if (await createWhole(turn, content)) return true;
+  return (await removeAbandonedTurn(turn)) && createWhole(turn, content);
+}
+
+/**
+ * Removes a break turn whose breaker was killed holding it (its pid is dead, or it is older than
+ * BREAK_TURN_STALE_MS); true when no turn is left. Two processes that find the same abandoned turn
+ * may both remove it, and so both take a turn; the worst that can follow is that one of them
+ * removes the lock the other just took, and that one then fails with "Lost the lock" before
+ * committing — an error, never a lost or torn file.
+ */
+async function removeAbandonedTurn(turn: string): Promise<boolean> {
+  let raw: string;
+  let mtimeMs: number;
+  try {
+    [raw, { mtimeMs }] = await Promise.all([fs.readFile(turn, "utf8"), fs.stat(turn)]);
+  } catch (e) {
+    if (errorCode(e) === "ENOENT") return true;
+    throw e;
   }
-  return false;
+  const holder = parseHolder(raw);
+  const dead = holder !== undefined && holder.host === hostname() && !processAlive(holder.pid);
+  if (!dead && Date.now() - mtimeMs <= BREAK_TURN_STALE_MS) return false;
+  await fs.rm(turn, { force: true });
+  return true;
 }
 
 /** Checked just before the rename: a writer whose lock was broken as stale must not commit. */
@@ -428,9 +456,21 @@ async function assertLockHeld(lockPath: string, token: string): Promise<void> {
   }
 }
 
-async function releaseLock(lockPath: string, token: string): Promise<void> {
-  const raw = await fs.readFile(lockPath, "utf8").catch(() => "");
-  if (parseHolder(raw)?.token === token) await fs.rm(lockPath, { force: true });
+/** Removes the lock or break turn at `path` if it is still the one we took. */
+async function removeIfOurs(path: string, token: string): Promise<void> {
+  const raw = await fs.readFile(path, "utf8").catch(() => "");
+  if (parseHolder(raw)?.token === token) await fs.rm(path, { force: true });
+}
+
+/**
+ * What writers killed while locking left beside the lock: the temporary files of `createWhole`,
+ * and a break turn whose breaker died after removing the lock. Runs under the lock; a turn taken
+ * now by a live breaker is left alone, and it re-checks the lock (ours) before removing anything.
+ */
+async function removeLockLeftovers(lockPath: string, staleMs: number): Promise<void> {
+  const turn = breakTurnPath(lockPath);
+  await removeLeftovers(dirname(lockPath), [`${basename(lockPath)}.tmp-`, `${basename(turn)}.tmp-`], staleMs);
+  await removeAbandonedTurn(turn);
 }
 
 // ───────────────────────────── the file ─────────────────────────────
@@ -479,7 +519,7 @@ async function readExisting(path: string): Promise<Existing | undefined> {
  */
 async function replaceAtomically(target: string, text: string, previous: Stats | undefined, beforeCommit: () => Promise<void>): Promise<void> {
   const dir = dirname(target);
-  const temp = join(dir, `${basename(target)}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const temp = temporaryName(target);
   const mode = previous ? previous.mode & 0o7777 : 0o600;
   let committed = false;
   try {
@@ -517,14 +557,15 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 /**
- * Temporary files and set-aside locks that writers killed mid-write left behind (`<prefix><pid>-<hex>`).
- * Runs under the lock, so no live writer of this file is mid-write — unless its lock was broken as
- * stale, and then its commit fails anyway.
+ * Temporary files that writers killed mid-write left behind (`<prefix><pid>-<hex>`). Runs under
+ * the lock, so no live writer of this file is mid-write — unless its lock was broken as stale,
+ * and then its commit fails anyway.
  */
-async function removeLeftovers(dir: string, prefix: string, staleMs: number): Promise<void> {
+async function removeLeftovers(dir: string, prefixes: readonly string[], staleMs: number): Promise<void> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
+    const prefix = prefixes.find((p) => name.startsWith(p));
+    if (prefix === undefined) continue;
     const match = /^(\d+)-[0-9a-f]{12}$/.exec(name.slice(prefix.length));
     if (!match) continue;
     const path = join(dir, name);
