@@ -80,6 +80,20 @@ describe("TokenKeys", () => {
     expect(await mine.open(token)).toEqual(claims(clock.ms));
   });
 
+  it("two processes due to rotate at once add one key between them, and each opens the other's tokens at once", async () => {
+    const { deps, clock } = setup();
+    const mine = await TokenKeys.load(deps);
+    const theirs = await TokenKeys.load(deps);
+    clock.ms = T0 + ROTATION_INTERVAL_MS;
+    const theirToken = await theirs.seal(claims(clock.ms));
+    const myToken = await mine.seal(claims(clock.ms));
+    expect(await deps.store.listTokenKeys()).toHaveLength(2);
+    expect(tokenKeyId(myToken)).toBe(tokenKeyId(theirToken));
+    // Before, both rotated; `theirs` had just reloaded and refused `mine`'s key for a second.
+    expect(await theirs.open(myToken)).toEqual(claims(clock.ms));
+    expect(await mine.open(theirToken)).toEqual(claims(clock.ms));
+  });
+
   it("unknown key ids reload the ring at most once a second", async () => {
     const { deps, clock } = setup();
     const keys = await TokenKeys.load(deps);

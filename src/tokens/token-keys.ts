@@ -2,8 +2,9 @@
  * The server's session-token key ring, kept in the store with each key sealed by the master key,
  * so every server process on one store seals and opens with the same keys (DESIGN.md decision 1).
  *
- * Rotation: when the newest key is ROTATION_INTERVAL_MS old, the next seal adds a fresh key and
- * drops the keys no unexpired token can need any more (KeyRing.retainable). A token naming a key
+ * Rotation: when the newest key is ROTATION_INTERVAL_MS old, the next seal adds a fresh key —
+ * unless the store already has one from another process — and drops the keys no unexpired token
+ * can need any more (KeyRing.retainable). A token naming a key
  * this process has not loaded (another process rotated) triggers one reload of the ring, at most
  * once per RELOAD_INTERVAL_MS, so garbage tokens cannot turn into a database read each.
  */
@@ -108,6 +109,11 @@ export class TokenKeys {
   }
 
   private async rotate(now: number): Promise<void> {
+    // Another process on the store (a sibling worker) may have rotated already: use its key
+    // rather than add a second one, which that process would not know for up to RELOAD_INTERVAL_MS.
+    // Two processes reloading in the same instant can still both add one; tokens still open.
+    await this.reload();
+    if (!this.ring.shouldRotate(now, ROTATION_INTERVAL_MS)) return;
     const key = this.ring.rotate(now, this.deps.random);
     await this.deps.store.addTokenKey({
       id: key.id,
