@@ -314,6 +314,17 @@ describe("the lock file", () => {
     expect((await readdir(dir)).sort()).toEqual(["credentials", live]);
   });
 
+  it("on a file system without hard links the lock is created, then written", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "credentials");
+    const link = vi.spyOn(fsPromises, "link").mockRejectedValue(Object.assign(new Error("operation not permitted"), { code: "EPERM" }));
+    await Promise.all(Array.from({ length: 5 }, (_, i) => updateSection(file, `s${i}`, [["k", `v${i}`]])));
+    expect(link).toHaveBeenCalled();
+    const ini = parseIni(await readFile(file, "utf8"));
+    for (let i = 0; i < 5; i++) expect(ini.get(`s${i}`)).toEqual({ k: `v${i}` });
+    expect(await readdir(dir)).toEqual(["credentials"]);
+  });
+
   it("a writer whose lock was taken from it does not commit", async () => {
     const dir = await tempDir();
     const file = join(dir, "credentials");

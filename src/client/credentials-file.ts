@@ -50,8 +50,8 @@ export class CredentialsFileLockTimeoutError extends CredentialsFileError {
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 const DEFAULT_STALE_LOCK_MS = 30_000;
 /**
- * A lock file with no readable owner was not made by this version (ours are whole from the start):
- * an older writer that died between creating and writing it, or one writing it now.
+ * A lock file with no readable owner: a writer (of an older version, or on a file system without
+ * hard links) that died between creating and writing it, or one writing it now.
  */
 const UNREADABLE_LOCK_GRACE_MS = 2_000;
 /** A breaker holds its turn for two file operations; one this old died holding it. */
@@ -342,10 +342,34 @@ async function createWhole(path: string, content: string): Promise<boolean> {
     return true;
   } catch (e) {
     if (errorCode(e) === "EEXIST") return false;
+    if (NO_HARD_LINKS.includes(errorCode(e) ?? "")) return createThenWrite(path, content);
     throw e;
   } finally {
     await fs.rm(temp, { force: true });
   }
+}
+
+/** What link() fails with on file systems without hard links (some FUSE and VM shared folders). */
+const NO_HARD_LINKS = ["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"];
+
+/** O_EXCL create, then write: where hard links are missing. A writer killed in between leaves an empty lock. */
+async function createThenWrite(path: string, content: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await fs.open(path, "wx", 0o600);
+  } catch (e) {
+    if (errorCode(e) === "EEXIST") return false;
+    throw e;
+  }
+  try {
+    await handle.writeFile(content);
+  } catch (e) {
+    await handle.close();
+    await fs.rm(path, { force: true });
+    throw e;
+  }
+  await handle.close();
+  return true;
 }
 
 /** `<path>.tmp-<pid>-<hex>`: the pid lets `removeLeftovers` tell a dead writer's file from a live one's. */

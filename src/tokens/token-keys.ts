@@ -4,9 +4,9 @@
  *
  * Rotation: when the newest key is ROTATION_INTERVAL_MS old, the next seal adds a fresh key —
  * unless the store already has one from another process — and drops the keys no unexpired token
- * can need any more (KeyRing.retainable). A token naming a key
- * this process has not loaded (another process rotated) triggers one reload of the ring, at most
- * once per RELOAD_INTERVAL_MS, so garbage tokens cannot turn into a database read each.
+ * can need any more (KeyRing.retainable). A token naming a key this process has not loaded
+ * (another process rotated) triggers one reload of the ring, at most once per RELOAD_INTERVAL_MS,
+ * so garbage tokens cannot turn into a database read each.
  */
 import type { SecretBox } from "../crypto/secret-box.js";
 import type { Clock } from "../clock.js";
@@ -111,7 +111,8 @@ export class TokenKeys {
   private async rotate(now: number): Promise<void> {
     // Another process on the store (a sibling worker) may have rotated already: use its key
     // rather than add a second one, which that process would not know for up to RELOAD_INTERVAL_MS.
-    // Two processes reloading in the same instant can still both add one; tokens still open.
+    // Two processes reloading in the same instant can still both add one (each then meets the
+    // other's key within RELOAD_INTERVAL_MS); this narrows that to the instant.
     await this.reload();
     if (!this.ring.shouldRotate(now, ROTATION_INTERVAL_MS)) return;
     const key = this.ring.rotate(now, this.deps.random);
