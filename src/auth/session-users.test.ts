@@ -37,6 +37,23 @@ describe("sessionUser", () => {
     expect(reads()).toBe(3);
   });
 
+  it("a lookup still waiting on the store when the user is forgotten does not put the old user back", async () => {
+    let release: (u: User) => void = () => {};
+    let reads = 0;
+    const store = {
+      getUserById: () => {
+        reads++;
+        return reads === 1 ? new Promise<User>((resolve) => (release = resolve)) : Promise.resolve(undefined);
+      },
+    } as unknown as Store;
+    const inFlight = sessionUser(store, alice.accountId, alice.userId, 0);
+    await forgetSessionUsers(store); // deleted while that read was on its way
+    release(alice);
+    expect(await inFlight).toEqual(alice); // that request started before the delete
+    expect(await sessionUser(store, alice.accountId, alice.userId, 1)).toBeUndefined();
+    expect(reads).toBe(2);
+  });
+
   it("a clock stepped back does not extend an entry", async () => {
     const { store, reads } = countingStore(alice);
     await sessionUser(store, alice.accountId, alice.userId, 5000);

@@ -45,17 +45,21 @@ export async function sessionUser(store: Store, accountId: string, userId: strin
  */
 let tellSiblings: (() => Promise<void>) | undefined;
 
-export function onSessionUsersForgotten(tell: (() => Promise<void>) | undefined): void {
+export function onSessionUsersForgotten(tell: () => Promise<void>): void {
   tellSiblings = tell;
 }
 
 /** After a user is deleted or renamed here: no stale answer from this process or its siblings. */
 export async function forgetSessionUsers(store: Store): Promise<void> {
-  caches.get(store)?.clear();
+  forgetSessionUsersForSibling(store);
   await tellSiblings?.();
 }
 
-/** A sibling worker deleted or renamed a user: forget too, without telling anyone again. */
+/**
+ * A sibling worker deleted or renamed a user: forget too, without telling anyone again.
+ * The cache is dropped rather than cleared: a lookup already waiting on the store (read before
+ * the change) then files its answer in the dropped cache, not in the one later requests use.
+ */
 export function forgetSessionUsersForSibling(store: Store): void {
-  caches.get(store)?.clear();
+  caches.delete(store);
 }
