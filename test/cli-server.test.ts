@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { clientEnv, sdkClients, sdkError } from "./helpers/clients.js";
 import { mfaSts, serve } from "./helpers/cli.js";
 import { tempDir } from "./helpers/server.js";
+import { USER_TTL_MS } from "../src/auth/session-users.js";
 
 /** Resolves once the port refuses new connections (the server stopped accepting); bounded. */
 async function refusingConnections(port: number): Promise<void> {
@@ -225,11 +226,19 @@ describe("mfa-sts serve", () => {
     const arns = async () => Promise.all(Array.from({ length: 6 }, async () => (await sdkClients(proc.url, asSession).sts.send(new GetCallerIdentityCommand({}))).Arn));
     expect(new Set(await arns())).toEqual(new Set([expect.stringMatching(/:user\/leaver$/)]));
 
-    await iam.send(new UpdateUserCommand({ UserName: "leaver", NewUserName: "renamed" }));
+    // A worker whose siblings do not answer gives up after USER_TTL_MS, when their entries have
+    // expired anyway: the checks below would then pass without the relay. So each call must
+    // answer before that (it takes milliseconds when the siblings answer).
+    const answeredBeforeGivingUp = async (call: Promise<unknown>) => {
+      const started = performance.now();
+      await call;
+      expect(performance.now() - started).toBeLessThan(USER_TTL_MS);
+    };
+    await answeredBeforeGivingUp(iam.send(new UpdateUserCommand({ UserName: "leaver", NewUserName: "renamed" })));
     expect(new Set(await arns())).toEqual(new Set([expect.stringMatching(/:user\/renamed$/)]));
 
     await iam.send(new DeleteAccessKeyCommand({ UserName: "renamed", AccessKeyId: key.AccessKeyId! }));
-    await iam.send(new DeleteUserCommand({ UserName: "renamed" }));
+    await answeredBeforeGivingUp(iam.send(new DeleteUserCommand({ UserName: "renamed" })));
     const refused = await Promise.all(Array.from({ length: 6 }, () => sdkError(sdkClients(proc.url, asSession).sts.send(new GetCallerIdentityCommand({})))));
     expect(new Set(refused.map((e) => e.code))).toEqual(new Set(["InvalidClientTokenId"]));
     proc.child.kill("SIGTERM");
