@@ -2,8 +2,7 @@
 import { systemClock } from "../clock.js";
 import { ensureAccount, InitError, issueRootKey } from "../iam/account.js";
 import { cryptoRandom } from "../ids.js";
-import { openStore } from "../server/open-store.js";
-import { loadTokenKeys } from "../server/start.js";
+import { loadTokenKeys, openStore } from "../server/open-store.js";
 import type { Store } from "../store/store.js";
 import type { StoreOptions } from "./store-options.js";
 

@@ -11,6 +11,7 @@ import { decodeMasterKey } from "../crypto/master-key.js";
 import { InitError } from "../iam/account.js";
 import { StoreUnavailableError, type Store } from "../store/store.js";
 import { openDataDir } from "./data-dir.js";
+import { MasterKeyMismatch, TokenKeys, type TokenKeysDeps } from "../tokens/token-keys.js";
 
 export interface StoreConfig {
   /** The embedded store's directory (and its master.key) when no database URL is given. */
@@ -69,6 +70,20 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
     return { store, secrets: new SecretBox(key) };
   } catch (e) {
     if (e instanceof StoreUnavailableError) throw new InitError(`cannot reach the database: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The token keys are sealed by the master key: a different master key cannot open them. */
+export async function loadTokenKeys(deps: TokenKeysDeps): Promise<TokenKeys> {
+  try {
+    return await TokenKeys.load(deps);
+  } catch (e) {
+    if (e instanceof MasterKeyMismatch) {
+      throw new InitError(
+        "the master key does not open the stored keys: is it the one they were sealed with (MFA_STS_MASTER_KEY, --master-key-file or the data directory's master.key)?",
+      );
+    }
     throw e;
   }
 }

@@ -5,13 +5,12 @@
  */
 import type { AddressInfo } from "node:net";
 import { systemClock, type Clock } from "../clock.js";
-import { ensureAccount, InitError, issueRootKey } from "../iam/account.js";
+import { ensureAccount, issueRootKey } from "../iam/account.js";
 import { cryptoRandom, type Random } from "../ids.js";
 import { createApp } from "./app.js";
-import { openStore, type StoreConfig } from "./open-store.js";
+import { loadTokenKeys, openStore, type StoreConfig } from "./open-store.js";
 import type { Deps } from "./deps.js";
 import { createHttpServer } from "./http.js";
-import { MasterKeyMismatch, TokenKeys, type TokenKeysDeps } from "../tokens/token-keys.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "../store/store.js";
 
@@ -30,20 +29,6 @@ export interface RunningServer {
   /** The store it serves from (open until close). */
   store: Store;
   close(): Promise<void>;
-}
-
-/** The token keys are sealed by the master key: a different master key cannot open them. */
-export async function loadTokenKeys(deps: TokenKeysDeps): Promise<TokenKeys> {
-  try {
-    return await TokenKeys.load(deps);
-  } catch (e) {
-    if (e instanceof MasterKeyMismatch) {
-      throw new InitError(
-        "the master key does not open the stored keys: is it the one they were sealed with (MFA_STS_MASTER_KEY, --master-key-file or the data directory's master.key)?",
-      );
-    }
-    throw e;
-  }
 }
 
 /**
