@@ -90,18 +90,6 @@ export async function updateSection(
   }
 }
 
-/** The keys of `[section]` as botocore reads them (lower-cased), or undefined when absent. */
-export async function readSection(path: string, section: string): Promise<Record<string, string> | undefined> {
-  const existing = await readExisting(path);
-  if (!existing) return undefined;
-  const found = parseIni(existing.text).get(section);
-  if (!found) return undefined;
-  const result: Record<string, string> = {};
-  // Nested tables (`s3 =` + indented lines) are not credentials; they are left out.
-  for (const [key, value] of Object.entries(found)) if (typeof value === "string") result[key] = value;
-  return result;
-}
-
 // ───────────────────────────── the edit (pure) ─────────────────────────────
 
 type Eol = "" | "\n" | "\r\n";
@@ -378,15 +366,9 @@ function temporaryName(path: string): string {
 }
 
 async function inspectLock(lockPath: string, staleMs: number): Promise<LockState> {
-  let raw: string;
-  let mtimeMs: number;
-  try {
-    [raw, { mtimeMs }] = await Promise.all([fs.readFile(lockPath, "utf8"), fs.stat(lockPath)]);
-  } catch (e) {
-    if (errorCode(e) === "ENOENT") return { state: "gone" };
-    throw e;
-  }
-  const holder = parseHolder(raw);
+  const found = await readHolderFile(lockPath);
+  if (!found) return { state: "gone" };
+  const { raw, mtimeMs, holder } = found;
   const now = Date.now();
   if (!holder) {
     // Empty or foreign content (see UNREADABLE_LOCK_GRACE_MS).
@@ -394,9 +376,23 @@ async function inspectLock(lockPath: string, staleMs: number): Promise<LockState
   }
   const since = Date.parse(holder.acquiredAt);
   const age = now - (Number.isNaN(since) ? mtimeMs : since);
-  // A pid means something only on its own host (a home directory can be shared over NFS).
-  const dead = holder.host === hostname() && !processAlive(holder.pid);
-  return { state: dead || age > staleMs ? "stale" : "held", raw, holder };
+  return { state: holderDead(holder) || age > staleMs ? "stale" : "held", raw, holder };
+}
+
+/** A lock or break turn as found: its text, when it was written, and its holder if readable. */
+async function readHolderFile(path: string): Promise<{ raw: string; mtimeMs: number; holder: LockHolder | undefined } | undefined> {
+  try {
+    const [raw, { mtimeMs }] = await Promise.all([fs.readFile(path, "utf8"), fs.stat(path)]);
+    return { raw, mtimeMs, holder: parseHolder(raw) };
+  } catch (e) {
+    if (errorCode(e) === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+/** A pid means something only on its own host (a home directory can be shared over NFS). */
+function holderDead(holder: LockHolder | undefined): boolean {
+  return holder !== undefined && holder.host === hostname() && !processAlive(holder.pid);
 }
 
 function parseHolder(raw: string): LockHolder | undefined {
@@ -457,43 +453,40 @@ async function takeBreakTurn(turn: string, content: string): Promise<boolean> {
  * committing — an error, never a lost or torn file.
  */
 async function removeAbandonedTurn(turn: string): Promise<boolean> {
-  let raw: string;
-  let mtimeMs: number;
-  try {
-    [raw, { mtimeMs }] = await Promise.all([fs.readFile(turn, "utf8"), fs.stat(turn)]);
-  } catch (e) {
-    if (errorCode(e) === "ENOENT") return true;
-    throw e;
-  }
-  const holder = parseHolder(raw);
-  const dead = holder !== undefined && holder.host === hostname() && !processAlive(holder.pid);
-  if (!dead && Date.now() - mtimeMs <= BREAK_TURN_STALE_MS) return false;
+  const found = await readHolderFile(turn);
+  if (!found) return true;
+  if (!holderDead(found.holder) && Date.now() - found.mtimeMs <= BREAK_TURN_STALE_MS) return false;
   await fs.rm(turn, { force: true });
   return true;
 }
 
+/** Whether the lock or break turn at `path` is still the one we took. */
+async function isOurs(path: string, token: string): Promise<boolean> {
+  const raw = await fs.readFile(path, "utf8").catch(() => "");
+  return parseHolder(raw)?.token === token;
+}
+
 /** Checked just before the rename: a writer whose lock was broken as stale must not commit. */
 async function assertLockHeld(lockPath: string, token: string): Promise<void> {
-  const raw = await fs.readFile(lockPath, "utf8").catch(() => "");
-  if (parseHolder(raw)?.token !== token) {
+  if (!(await isOurs(lockPath, token))) {
     throw new CredentialsFileError(`Lost the lock ${lockPath} (another process broke it as stale); the credentials file was not changed.`);
   }
 }
 
-/** Removes the lock or break turn at `path` if it is still the one we took. */
 async function removeIfOurs(path: string, token: string): Promise<void> {
-  const raw = await fs.readFile(path, "utf8").catch(() => "");
-  if (parseHolder(raw)?.token === token) await fs.rm(path, { force: true });
+  if (await isOurs(path, token)) await fs.rm(path, { force: true });
 }
 
 /**
  * What writers killed while locking left beside the lock: the temporary files of `createWhole`,
- * and a break turn whose breaker died after removing the lock. Runs under the lock; a turn taken
- * now by a live breaker is left alone, and it re-checks the lock (ours) before removing anything.
+ * locks an older version set aside (`.stale-`), and a break turn whose breaker died after removing
+ * the lock. Runs under the lock; a turn taken now by a live breaker is left alone, and it
+ * re-checks the lock (ours) before removing anything.
  */
 async function removeLockLeftovers(lockPath: string, staleMs: number): Promise<void> {
   const turn = breakTurnPath(lockPath);
-  await removeLeftovers(dirname(lockPath), [`${basename(lockPath)}.tmp-`, `${basename(turn)}.tmp-`], staleMs);
+  const prefixes = [`${basename(lockPath)}.tmp-`, `${basename(lockPath)}.stale-`, `${basename(turn)}.tmp-`];
+  await removeLeftovers(dirname(lockPath), prefixes, staleMs);
   await removeAbandonedTurn(turn);
 }
 
