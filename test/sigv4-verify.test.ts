@@ -120,9 +120,9 @@ describe("signing key", () => {
     expect(signingKey(SECRET, "20120215", "us-east-1", "iam").toString("hex")).toBe(
       "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d",
     );
-    // One entry per access key id and scope, never more than the bound.
+    // One entry per access key id and scope (the secret alone would make one here), never more than the bound.
     const auth: Omit<SigV4Auth, "accessKeyId"> = { form: "header", scopeDate: "20150830", region: "us-east-1", service: "sts", amzDate: "20150830T123600Z", signedHeaders: ["host"], signature: "" };
-    for (let i = 0; i < SIGNING_KEY_CACHE_SIZE + 100; i++) computeSignature(`secret${i}`, { ...auth, accessKeyId: `AKID${i}` }, "x");
+    for (let i = 0; i < SIGNING_KEY_CACHE_SIZE + 100; i++) computeSignature(SECRET, { ...auth, accessKeyId: `AKID${i}` }, "x");
     expect(signingKeyCacheSize()).toBe(SIGNING_KEY_CACHE_SIZE);
   });
 });
