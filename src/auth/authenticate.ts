@@ -20,7 +20,6 @@ import { isExpired } from "../tokens/seal.js";
 import { conditionKeys, type Caller, type Principal, type Session } from "./principal.js";
 import { sessionUser } from "./session-users.js";
 
-
 /** Temporary (STS) access key ids start with this; long-term ones with AKIA (spec §6.1). */
 const TEMPORARY_KEY_PREFIX = "ASIA";
 
@@ -120,7 +119,6 @@ async function verifySessionCredentials(req: WireRequest, auth: SigV4Auth, deps:
     if (!user) throw Errors.invalidSessionToken();
     principal = { type: "user", accountId: claims.accountId, user };
   }
-
 
   const session: Session = {
     issuedAt: claims.issuedAt,

@@ -57,8 +57,7 @@ export async function runServe(options: ServeCommandOptions): Promise<number> {
   try {
     server = await startServer(serveOptions(options));
   } catch (e) {
-    process.stderr.write(`${startFailureLine(e, options)}\n`);
-    return 1;
+    return failedToStart(e, options);
   }
   // Listen for the signal before saying we listen: whoever reads that line may signal at once.
   const stopped = stopSignal();
@@ -68,13 +67,18 @@ export async function runServe(options: ServeCommandOptions): Promise<number> {
   return 0;
 }
 
+/** Prints why `serve` could not start; its exit code. */
+function failedToStart(e: unknown, options: ServeCommandOptions): number {
+  process.stderr.write(`${startFailureLine(e, options)}\n`);
+  return 1;
+}
+
 async function runPrimary(options: ServeCommandOptions): Promise<number> {
   try {
     const deps = await prepareStore(serveOptions(options));
     await deps.store.close();
   } catch (e) {
-    process.stderr.write(`${startFailureLine(e, options)}\n`);
-    return 1;
+    return failedToStart(e, options);
   }
   let stopping = false;
   const reportedFailure = relayBetweenWorkers();

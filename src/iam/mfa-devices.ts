@@ -153,7 +153,6 @@ export const resyncMfaDevice: Operation = {
   },
 };
 
-
 export const deactivateMfaDevice: Operation = {
   service: IAM,
   action: "DeactivateMFADevice",

@@ -44,7 +44,6 @@ function isFormBody(req: WireRequest): boolean {
   return type === undefined || /^application\/x-www-form-urlencoded\b/i.test(type.trim());
 }
 
-
 /** The request's parameters: the query string, plus the form body of a POST. */
 export function parseQueryParams(req: WireRequest): QueryParams {
   const params = new Map<string, string>();

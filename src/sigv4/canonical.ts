@@ -91,7 +91,6 @@ export function trimAll(value: string): string {
   return value.replace(WHITESPACE_RUN, " ").replace(/^ | $/g, "");
 }
 
-
 /**
  * The canonical headers block (without its final blank line): one `name:value` line per
  * signed header, in SignedHeaders order (clients send it sorted; we sign what they claimed).

@@ -40,7 +40,6 @@ function incomplete(message: string): ParseResult {
   return { kind: "error", code: "IncompleteSignature", message };
 }
 
-
 const NO_PARAMS: ReadonlyMap<string, string> = new Map();
 
 /** Decoded query parameters by decoded name (case-sensitive), repeated ones joined with ','. */

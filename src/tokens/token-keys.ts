@@ -16,11 +16,12 @@ import type { SessionClaims } from "./claims.js";
 import { KeyRing, type TokenKey } from "./key-ring.js";
 import { openToken, sealToken, tokenKeyId } from "./seal.js";
 import { LruCache } from "../lru-cache.js";
+import { SIGNING_KEY_CACHE_SIZE } from "../sigv4/constants.js";
 
 export const ROTATION_INTERVAL_MS = 24 * 60 * 60 * 1000;
 const RELOAD_INTERVAL_MS = 1000;
-/** Opened tokens kept: about 5 MB at 10 000 (a token is ~500 characters). */
-const OPENED_CACHE_SIZE = 10_000;
+/** Opened tokens kept, one per active session like the signing keys: about 5 MB at 10 000 (a token is ~500 characters). */
+const OPENED_CACHE_SIZE = SIGNING_KEY_CACHE_SIZE;
 
 const keyContext = (id: number): string => `token-key:${id}`;
 
