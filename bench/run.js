@@ -16,9 +16,8 @@
 //                    (default postgres://postgres@127.0.0.1:5432/test)
 //   BENCH_ONLY       comma-separated sections to run: ceiling,moto,main,mfa,iam,cli,workers,pg,scale,profile
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +25,7 @@ import { createRequire } from "node:module";
 import { freePort, killAll, runCommand, startListening, stop, track } from "./lib/procs.js";
 import { seedUsers } from "./lib/seed.js";
 import { createUser, GET_CALLER_IDENTITY, getSession, getSessionToken, signQuery } from "./lib/sign.js";
-import { writeReport } from "./lib/report.js";
+import { median, writeReport } from "./lib/report.js";
 import { summarizeProfile } from "./lib/profile.js";
 import { timeStep, totpCode } from "../dist/mfa/totp.js";
 
@@ -217,11 +216,12 @@ function realProgram(name) {
   }
 }
 
-const motoServerPath = () => realProgram("moto_server");
+/** Looked up once: each lookup behind a pyenv shim starts a shell and pyenv. */
+const MOTO_SERVER = realProgram("moto_server");
 
 async function benchMoto() {
   const sc = scenario("moto-gci", { title: "moto_server GetCallerIdentity", server: "moto_server", call: "GetCallerIdentity" });
-  const moto = motoServerPath();
+  const moto = MOTO_SERVER;
   if (!moto) {
     sc.skipped = "moto_server is not on PATH";
     return;
@@ -345,12 +345,7 @@ async function benchCreateUser(url, root) {
 }
 
 /** aws CLI v1: `aws` on PATH (the real program behind a pyenv shim, whose own start-up is not aws's). */
-const awsV1Path = () => realProgram("aws");
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const AWS_V1 = realProgram("aws");
 
 /**
  * Wall time of one `get-session-token` from process start to exit: mfa-sts, aws CLI v2 and v1,
@@ -397,7 +392,7 @@ async function benchCli(url, dir) {
     },
   ];
   if (existsSync("/usr/bin/aws")) tools.push({ name: "aws CLI v2 sts get-session-token", command: "/usr/bin/aws", args: () => gst, env: keyEnv });
-  const v1 = awsV1Path();
+  const v1 = AWS_V1;
   if (v1) tools.push({ name: "aws CLI v1 sts get-session-token", command: v1, args: () => gst, env: keyEnv });
 
   const cli = { runs: CLI_RUNS, warmupRuns: 1, url: "same local mfa-sts server (SQLite)", tools: {} };
@@ -565,7 +560,7 @@ async function benchScale() {
 async function targetRounds(small, large) {
   const ceiling = await startCeiling();
   const ceilingCluster = CORES > 1 ? await startCeiling(CORES) : undefined;
-  const moto = motoServerPath() ? await startMoto(motoServerPath()) : undefined;
+  const moto = MOTO_SERVER ? await startMoto(MOTO_SERVER) : undefined;
   try {
     const ceilingPool = await cyclePool(ceiling.url, [EXAMPLE_CREDS], "sts", GET_CALLER_IDENTITY);
     const clusterPool = ceilingCluster && (await cyclePool(ceilingCluster.url, [EXAMPLE_CREDS], "sts", GET_CALLER_IDENTITY));
@@ -655,13 +650,13 @@ function version(command, args) {
 
 function machineInfo() {
   const require = createRequire(import.meta.url);
-  const moto = motoServerPath();
+  const moto = MOTO_SERVER;
   let motoVersion;
   if (moto) {
     const python = /^#!\s*(\S+)/.exec(readFileSync(moto, "utf8").split("\n")[0])?.[1];
     if (python) motoVersion = version(python, ["-c", "import moto; print(moto.__version__)"]);
   }
-  const v1 = awsV1Path();
+  const v1 = AWS_V1;
   let commit = version("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]);
   const dirty = version("git", ["-C", ROOT, "status", "--porcelain", "--untracked-files=no"]);
   if (commit && dirty) commit += " (with uncommitted changes)";

@@ -73,12 +73,31 @@ function summarize(latencies, fields) {
   };
 }
 
-/** The `closing` client: `connections` loops of one request at a time, each on a new connection. */
-async function runClosing(durationS) {
-  const url = new URL(spec.url);
+/** Answers counted by status, with the latencies of the 2xx ones; summarized over a run. */
+function tally() {
   const latencies = [];
   const statuses = {};
   let ok = 0;
+  return {
+    /** true for a 2xx answer */
+    add(status, ms) {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status < 200 || status >= 300) return false;
+      ok++;
+      latencies.push(ms);
+      return true;
+    },
+    summary(started, ended, fields) {
+      const elapsedS = Number(ended - started) / 1e9;
+      return summarize(latencies, { connections: spec.connections, seconds: Math.round(elapsedS * 100) / 100, ok, ...fields, statuses, rps: Math.round(ok / elapsedS) });
+    },
+  };
+}
+
+/** The `closing` client: `connections` loops of one request at a time, each on a new connection. */
+async function runClosing(durationS) {
+  const url = new URL(spec.url);
+  const answers = tally();
   let errors = 0;
   let non2xx = 0;
   const started = process.hrtime.bigint();
@@ -91,12 +110,7 @@ async function runClosing(durationS) {
         (res) => {
           res.on("data", () => {});
           res.on("end", () => {
-            const status = res.statusCode;
-            statuses[status] = (statuses[status] ?? 0) + 1;
-            if (status >= 200 && status < 300) {
-              ok++;
-              latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-            } else non2xx++;
+            if (!answers.add(res.statusCode, Number(process.hrtime.bigint() - t0) / 1e6)) non2xx++;
             resolve();
           });
         },
@@ -116,26 +130,13 @@ async function runClosing(durationS) {
       }
     }),
   );
-  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
-  return summarize(latencies, {
-    connections: spec.connections,
-    seconds: Math.round(elapsedS * 100) / 100,
-    ok,
-    non2xx,
-    errors,
-    timeouts: 0,
-    statuses,
-    rps: Math.round(ok / elapsedS),
-    client: "node:http, a new connection per request",
-  });
+  return answers.summary(started, process.hrtime.bigint(), { non2xx, errors, timeouts: 0, client: "node:http, a new connection per request" });
 }
 
 function run(durationS, measure) {
   if (spec.closing) return runClosing(durationS);
   return new Promise((resolve, reject) => {
-    const latencies = [];
-    const statuses = {};
-    let ok = 0;
+    const answers = tally();
     let instance;
     const started = process.hrtime.bigint();
     let stoppedAt;
@@ -155,28 +156,17 @@ function run(durationS, measure) {
       },
       (err, result) => {
         if (err) return reject(err);
-        const ended = stoppedAt ?? process.hrtime.bigint();
-        const elapsedS = Number(ended - started) / 1e9;
-        resolve(summarize(latencies, {
-          connections: spec.connections,
-          seconds: Math.round(elapsedS * 100) / 100,
-          ok,
-          non2xx: result.non2xx,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          statuses,
-          rps: Math.round(ok / elapsedS),
-          exhausted: measure ? exhausted : undefined,
-        }));
+        resolve(
+          answers.summary(started, stoppedAt ?? process.hrtime.bigint(), {
+            non2xx: result.non2xx,
+            errors: result.errors,
+            timeouts: result.timeouts,
+            exhausted: measure ? exhausted : undefined,
+          }),
+        );
       },
     );
-    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
-      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-      if (statusCode >= 200 && statusCode < 300) {
-        ok++;
-        latencies.push(responseTime);
-      }
-    });
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => answers.add(statusCode, responseTime));
   });
 }
 

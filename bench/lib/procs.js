@@ -41,8 +41,8 @@ export function stop(child, graceMs = 3000) {
  * Starts a server process that prints `listening on URL` on stderr; resolves with
  * { child, url } once it does. Rejects (and kills it) if it exits first or takes too long.
  */
-export function startListening(command, args, { env, cwd, timeoutMs = 30_000 } = {}) {
-  const child = track(spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ["ignore", "ignore", "pipe"] }));
+export function startListening(command, args, { env, timeoutMs = 30_000 } = {}) {
+  const child = track(spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] }));
   return new Promise((resolve, reject) => {
     let stderr = "";
     const timer = setTimeout(() => {
@@ -56,7 +56,7 @@ export function startListening(command, args, { env, cwd, timeoutMs = 30_000 } =
         clearTimeout(timer);
         child.off("exit", onExit);
         // Keep draining stderr so the server never blocks on a full pipe.
-        resolve({ child, url: m[1], stderr: () => stderr });
+        resolve({ child, url: m[1] });
       }
       if (stderr.length > 1e6) stderr = stderr.slice(-1e5);
     };
@@ -83,10 +83,10 @@ export function freePort() {
 }
 
 /** Runs a command to completion: { code, stdout, stderr, ms }. */
-export function runCommand(command, args, { env, cwd, input, timeoutMs = 120_000 } = {}) {
+export function runCommand(command, args, { env, timeoutMs = 120_000 } = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = track(spawn(command, args, { env, cwd, stdio: ["pipe", "pipe", "pipe"] }));
+    const child = track(spawn(command, args, { env, stdio: ["pipe", "pipe", "pipe"] }));
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c) => (stdout += c));
@@ -100,6 +100,6 @@ export function runCommand(command, args, { env, cwd, input, timeoutMs = 120_000
       clearTimeout(timer);
       resolve({ code: code ?? signal, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 });
     });
-    child.stdin.end(input ?? "");
+    child.stdin.end(); // an empty stdin, as from a closed terminal
   });
 }

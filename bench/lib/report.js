@@ -9,7 +9,7 @@ const int = (n) => (n === undefined || n === null ? "n/a" : Math.round(n).toLoca
 const ms = (n) => (n === undefined || n === null ? "n/a" : n < 10 ? n.toFixed(2) : n.toFixed(1));
 const ratio = (n) => (n === undefined || Number.isNaN(n) ? "n/a" : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
-const median = (xs) => {
+export const median = (xs) => {
   const v = xs.filter((x) => typeof x === "number" && !Number.isNaN(x)).sort((a, b) => a - b);
   if (!v.length) return undefined;
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;

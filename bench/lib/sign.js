@@ -2,36 +2,11 @@
 // request stays valid for ±15 minutes and the server keeps no nonce, so one signed request may be
 // sent many times: the load generator cycles through a pool of them (or, where a request may be
 // used only once, as with an MFA code or a new user name, walks through the pool once).
-import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { formEncode, NodeSha256 } from "../../dist/client/sts-request.js";
+import { child, parseXml } from "../../dist/client/xml.js";
 
-const bytes = (data) =>
-  typeof data === "string"
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-/** node:crypto behind the hash interface the signer expects. */
-class NodeSha256 {
-  constructor(secret) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data) {
-    this.hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset() {
-    throw new Error("not used");
-  }
-}
-
-export const formEncode = (s) =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-export const queryBody = (params) =>
+const queryBody = (params) =>
   Object.entries(params)
     .map(([k, v]) => `${formEncode(k)}=${formEncode(String(v))}`)
     .join("&");
@@ -72,23 +47,12 @@ export const GET_CALLER_IDENTITY = { Action: "GetCallerIdentity", Version: "2011
 export const getSessionToken = (extra = {}) => ({ Action: "GetSessionToken", Version: "2011-06-15", ...extra });
 export const createUser = (userName) => ({ Action: "CreateUser", Version: "2010-05-08", UserName: userName });
 
-/** Sends one signed Query request; resolves { status, body }. */
-export async function callQuery(baseUrl, credentials, service, params) {
-  const req = await signQuery(baseUrl, credentials, service, params);
-  const res = await fetch(new URL(req.path, baseUrl), { method: req.method, headers: req.headers, body: req.body });
-  return { status: res.status, body: await res.text() };
-}
-
-const element = (xml, name) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-
 /** GetSessionToken as `credentials`: the session's { accessKeyId, secretAccessKey, sessionToken }. */
 export async function getSession(baseUrl, credentials, extra = {}) {
-  const { status, body } = await callQuery(baseUrl, credentials, "sts", getSessionToken(extra));
-  if (status !== 200) throw new Error(`GetSessionToken answered ${status}: ${body}`);
-  const unescape = (s) => s.replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'");
-  return {
-    accessKeyId: element(body, "AccessKeyId"),
-    secretAccessKey: unescape(element(body, "SecretAccessKey")),
-    sessionToken: unescape(element(body, "SessionToken")),
-  };
+  const req = await signQuery(baseUrl, credentials, "sts", getSessionToken(extra));
+  const res = await fetch(new URL(req.path, baseUrl), { method: req.method, headers: req.headers, body: req.body });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`GetSessionToken answered ${res.status}: ${body}`);
+  const field = (name) => child(child(child(parseXml(body), "GetSessionTokenResult"), "Credentials"), name)?.text;
+  return { accessKeyId: field("AccessKeyId"), secretAccessKey: field("SecretAccessKey"), sessionToken: field("SessionToken") };
 }
