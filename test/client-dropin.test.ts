@@ -195,6 +195,12 @@ describe("mfa-sts vs aws CLI v2: inputs", () => {
       ["get-session-token", [...ep(), "--cli-input-yaml", 'TokenCode: "123456"\nDurationSeconds: 1000\nSerialNumber: GAHT12345678', "--token-code", "654321"], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-json", `file://${join(dir, "input.json")}`], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-json", "file://~/input.json"], withKey(env)],
+      // Paths expanded as awscli does (`~`, `~user`, `$VAR`, `${VAR}`), and named so when missing.
+      ["get-session-token", [...ep(), "--cli-input-json", "file://$HOME/input.json"], withKey(env)],
+      ["get-session-token", [...ep(), "--cli-input-json", "file://~/missing.json"], withKey(env)],
+      ["get-session-token", [...ep(), "--cli-input-yaml", "file://${HOME}/missing.yaml"], withKey(env)],
+      ["get-session-token", [...ep(), "--serial-number", "file://$UNSET_VARIABLE/serial"], withKey(env)],
+      ["get-session-token", [...ep(), "--serial-number", "file://~root/missing"], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-json", "notjson"], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-json", '{"Bogus": 1, "DurationSeconds": "abc"}'], withKey(env)],
       ["get-session-token", [...ep(), "--cli-input-json", '{"DurationSeconds": 1.5, "SerialNumber": 5, "TokenCode": null}'], withKey(env)],
@@ -285,6 +291,9 @@ describe("mfa-sts vs aws CLI v2: configuration", () => {
       ["get-caller-identity", url_, { ...env, AWS_DEFAULT_REGION: "sa-east-1" }],
       ["get-caller-identity", [...url_, "--region", "us-west-2"], { ...env, AWS_REGION: "ca-central-1" }],
       ["get-caller-identity", url_, { ...env, AWS_DEFAULT_OUTPUT: "table" }],
+      // The files' paths expanded as botocore does.
+      ["get-caller-identity", url_, { ...env, AWS_SHARED_CREDENTIALS_FILE: "$HOME/credentials", AWS_CONFIG_FILE: "${HOME}/config", AWS_PROFILE: "work" }],
+      ["get-caller-identity", url_, { ...env, AWS_SHARED_CREDENTIALS_FILE: "~/credentials", AWS_CONFIG_FILE: "~/config", AWS_PROFILE: "work" }],
     ]);
   });
 

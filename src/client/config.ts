@@ -5,9 +5,9 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { CliError, EXIT } from "./errors.js";
 import { parseIni, type IniFile, type IniSection } from "./ini.js";
+import { expandUser, expandVars } from "./paths.js";
 
 export interface ClientEnvironment {
   env: Readonly<Record<string, string | undefined>>;
@@ -30,7 +30,8 @@ export interface SharedFiles {
   credentials: ReadonlyMap<string, IniSection>;
 }
 
-const expandHome = (path: string, home: string): string => (path.startsWith("~/") || path === "~" ? join(home, path.slice(1)) : path);
+/** As botocore's raw_config_parse: variables first, then `~`. */
+const configPath = (path: string, ce: ClientEnvironment): string => expandUser(expandVars(path, ce.env), ce.home);
 
 function readIni(path: string): IniFile {
   let text: string;
@@ -47,11 +48,11 @@ function readIni(path: string): IniFile {
 }
 
 export function configFilePath(ce: ClientEnvironment): string {
-  return expandHome(ce.env.AWS_CONFIG_FILE ?? "~/.aws/config", ce.home);
+  return configPath(ce.env.AWS_CONFIG_FILE ?? "~/.aws/config", ce);
 }
 
 export function credentialsFilePath(ce: ClientEnvironment): string {
-  return expandHome(ce.env.AWS_SHARED_CREDENTIALS_FILE ?? "~/.aws/credentials", ce.home);
+  return configPath(ce.env.AWS_SHARED_CREDENTIALS_FILE ?? "~/.aws/credentials", ce);
 }
 
 export function readSharedFiles(ce: ClientEnvironment): SharedFiles {

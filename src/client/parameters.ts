@@ -5,27 +5,26 @@
  * with its messages.
  */
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pythonRepr } from "./args.js";
+import type { ClientEnvironment } from "./config.js";
 import { CliError, EXIT } from "./errors.js";
+import { expandUser, expandVars } from "./paths.js";
 import type { InputMember, StsOperation } from "./operations.js";
 import type { ParamValue } from "./sts-request.js";
 
 /** A value as botocore sees it after parsing: JSON/YAML may bring any type. */
 type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 
-/** Where `file://` paths are read from: relative ones from the working directory, `~/` from home. */
-export interface PathBase {
-  cwd: string;
-  home: string;
-}
-
-/** `file://PATH` values are read as text (awscli paramfile, which expands `~` too). */
-export function readParamFile(value: string, parameter: string, base: PathBase): string {
+/**
+ * `file://PATH` values are read as text, PATH expanded as awscli's paramfile does (`~`, then
+ * `$VARS`) and relative to the working directory; a missing file is named as expanded.
+ */
+export function readParamFile(value: string, parameter: string, ce: ClientEnvironment): string {
   if (!value.startsWith("file://")) return value;
-  const path = value.slice("file://".length);
+  const path = expandVars(expandUser(value.slice("file://".length), ce.home), ce.env);
   try {
-    return readFileSync(path === "~" || path.startsWith("~/") ? join(base.home, path.slice(1)) : resolve(base.cwd, path), "utf8");
+    return readFileSync(resolve(ce.cwd, path), "utf8");
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === "ENOENT" ? `[Errno 2] No such file or directory: ${pythonRepr(path)}` : err.message;
@@ -69,12 +68,12 @@ function pythonType(value: Value): string {
 }
 
 /** Reads the --cli-input-* document: a mapping of parameters. */
-export async function readCliInput(options: ReadonlyMap<string, string>, base: PathBase): Promise<Record<string, Value> | undefined> {
+export async function readCliInput(options: ReadonlyMap<string, string>, base: ClientEnvironment): Promise<Record<string, Value> | undefined> {
   const json = options.get("--cli-input-json");
   const yaml = options.get("--cli-input-yaml");
   if (json !== undefined && yaml !== undefined) throw new CliError(EXIT.parameter, "Only one --cli-input- parameter may be specified.");
   if (json !== undefined) {
-    const text = readParamFile(json, "cli-input-json", base);
+    const text = readParamFile(json, "--cli-input-json", base);
     try {
       return JSON.parse(text) as Record<string, Value>;
     } catch {
@@ -82,7 +81,7 @@ export async function readCliInput(options: ReadonlyMap<string, string>, base: P
     }
   }
   if (yaml !== undefined) {
-    const text = readParamFile(yaml, "cli-input-yaml", base);
+    const text = readParamFile(yaml, "--cli-input-yaml", base);
     const { parse } = await import("yaml"); // only this option needs a YAML parser
     try {
       return (parse(text) ?? {}) as Record<string, Value>;
@@ -101,7 +100,7 @@ export function buildParameters(
   operation: StsOperation,
   commandLine: ReadonlyMap<string, string>,
   cliInput: Record<string, Value> | undefined,
-  base: PathBase,
+  base: ClientEnvironment,
 ): Map<string, ParamValue> {
   const params = new Map<string, Value>();
   for (const member of operation.input) {
