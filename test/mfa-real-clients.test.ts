@@ -365,7 +365,7 @@ describe("boto3", () => {
     expect(userId).toMatch(/^AIDA[A-Z2-7]{17}$/);
   });
 
-  it("a session outlives its deactivated and deleted source key, not its deleted user", async () => {
+  it("a session outlives its deactivated and deleted source key, follows its renamed user at once, and ends with its deleted user", async () => {
     const user = uniqueName("revoke");
     const userCreds = await createUserWithKey(root.iam, user);
     const out = await py(
@@ -378,13 +378,15 @@ describe("boto3", () => {
         "r['keyInactive'] = me(s)['Arn']",
         `iam.delete_access_key(UserName=${JSON.stringify(user)}, AccessKeyId=${JSON.stringify(userCreds.accessKeyId)})`,
         "r['keyDeleted'] = me(s)['Arn']",
-        `iam.delete_user(UserName=${JSON.stringify(user)})`,
+        `iam.update_user(UserName=${JSON.stringify(user)}, NewUserName=${JSON.stringify(`${user}-renamed`)})`,
+        "r['userRenamed'] = me(s)['Arn']",
+        `iam.delete_user(UserName=${JSON.stringify(`${user}-renamed`)})`,
         "r['userDeleted'] = err(lambda: s.get_caller_identity())",
         "print(json.dumps(r))",
       ].join("\n"),
     );
     const userArn = `arn:aws:iam::${ACCOUNT}:user/${user}`;
-    expect(out).toEqual({ keyInactive: userArn, keyDeleted: userArn, userDeleted: INVALID_TOKEN });
+    expect(out).toEqual({ keyInactive: userArn, keyDeleted: userArn, userRenamed: `${userArn}-renamed`, userDeleted: INVALID_TOKEN });
   });
 
   it("a session is refused with ExpiredToken from its Expiration on", async () => {
