@@ -4,6 +4,7 @@
  */
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteUserCommand, GetUserCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
+import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { connect } from "node:net";
@@ -28,6 +29,21 @@ async function refusingConnections(port: number): Promise<void> {
     if (refused) return;
   }
   throw new Error("the server kept accepting connections after SIGTERM");
+}
+
+/** The pids of a process's children (ps from procps). */
+function childPids(pid: number): number[] {
+  const out = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).trim();
+  return out === "" ? [] : out.split(/\s+/).map(Number);
+}
+
+/** Resolves once `done()` holds; checked every 20 ms, at most 250 times (5 s). */
+async function until(done: () => boolean, failure: string): Promise<void> {
+  for (let attempt = 0; attempt < 250; attempt++) {
+    if (done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(failure);
 }
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
@@ -200,6 +216,32 @@ describe("mfa-sts serve", () => {
     again.child.kill("SIGKILL");
     await again.exited;
     await refusingConnections(Number(new URL(again.url).port));
+  });
+
+  it("--workers 2: a worker that dies is replaced, and the replacement serves", async () => {
+    const proc = await serve(["--data-dir", tempDir(), "--workers", "2"], env());
+    const root = {
+      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
+      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
+    };
+    let logs = "";
+    proc.child.stderr.on("data", (d: Buffer) => (logs += d.toString()));
+    const [first, second, ...more] = childPids(proc.child.pid!);
+    expect(more).toEqual([]);
+    process.kill(first!, "SIGKILL");
+    await until(() => logs.includes('"msg":"replacement worker listening"'), "no replacement worker listening");
+    const lines = logs.trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines).toMatchObject([
+      { level: 40, pid: first, code: null, signal: "SIGKILL", msg: "worker exited; starting another" },
+      { level: 30, pid: expect.any(Number), msg: "replacement worker listening" },
+    ]);
+    expect(childPids(proc.child.pid!).sort()).toEqual([second, lines[1].pid].sort());
+    // Now the last original goes too: only the replacement is left to answer.
+    process.kill(second!, "SIGKILL");
+    const arns = await Promise.all(Array.from({ length: 4 }, async () => (await sdkClients(proc.url, root).sts.send(new GetCallerIdentityCommand({}))).Arn));
+    expect(new Set(arns)).toEqual(new Set([expect.stringMatching(/:root$/)]));
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toMatchObject({ code: 0 });
   });
 
   it("runs one worker per core unless told otherwise", async () => {

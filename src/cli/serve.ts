@@ -82,19 +82,24 @@ async function runPrimary(options: ServeCommandOptions): Promise<number> {
   }
   let stopping = false;
   const reportedFailure = relayBetweenWorkers();
+  const logger = createLogger(options.logLevel);
   const fork = () => cluster.fork();
   const listening = new Promise<string>((resolve, reject) => {
     let ready = 0;
-    cluster.on("listening", (_worker, address) => {
-      if (++ready === options.workers) {
+    cluster.on("listening", (worker, address) => {
+      ready++;
+      if (ready > options.workers) logger.info({ pid: worker.process.pid }, "replacement worker listening");
+      if (ready === options.workers) {
         const host = address.addressType === 6 ? `[${address.address}]` : address.address;
         resolve(`http://${host}:${address.port}`);
       }
     });
-    cluster.on("exit", (worker, code) => {
+    cluster.on("exit", (worker, code, signal) => {
       if (stopping) return;
-      if (ready < options.workers) reject(new Error(reportedFailure() ?? `mfa-sts serve: a worker exited during start-up (code ${code})`));
-      else fork(); // keep N workers: replace one that died
+      if (ready < options.workers) return reject(new Error(reportedFailure() ?? `mfa-sts serve: a worker exited during start-up (code ${code})`));
+      // Keep N workers. Should all die at once, the port is closed until a replacement listens.
+      logger.warn({ pid: worker.process.pid, code, signal }, "worker exited; starting another");
+      fork();
     });
   });
   for (let i = 0; i < options.workers; i++) fork();
