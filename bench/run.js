@@ -292,6 +292,13 @@ async function benchMain() {
 }
 
 /**
+ * How fast a call that uses up its requests may go at `c` connections, to size its pool: no faster
+ * than `reference` (a cheaper call), nor, with more connections, by much than at the fewer before.
+ */
+const expectedRps = (reference, c, previous) =>
+  Math.min(rpsAt(reference, c) ?? 5000, previous === undefined ? Infinity : Math.max(2000, 3 * previous));
+
+/**
  * GetSessionToken with MFA: every request is a different user with its own enabled virtual
  * device and a fresh code. A device accepts each 30-second step once, and a code is good for its
  * step ±1, so each device gives two requests per run: the codes of the current step s and of s+1
@@ -307,8 +314,8 @@ async function benchMfa(url, dir) {
   const noMfa = results.scenarios.gst;
   let previous;
   for (const c of CONNECTIONS) {
-    // It cannot be faster than without MFA, nor, with more connections, by much than before.
-    const expected = Math.min(rpsAt(noMfa, c) ?? 5000, previous === undefined ? Infinity : Math.max(2000, 3 * previous));
+    // It cannot be faster than without MFA.
+    const expected = expectedRps(noMfa, c, previous);
     const devices = Math.min(60_000, Math.max(500, Math.ceil((expected * (WARMUP_S + DURATION_S) * 1.5) / 2)));
     const mfaUsers = await seedUsers({ dataDir: dir }, ACCOUNT_ID, { count: devices, prefix: `mfa${c}-`, mfa: true });
     const begun = Date.now();
@@ -334,7 +341,7 @@ async function benchCreateUser(url, root) {
   const reference = results.scenarios["gci-longterm"];
   let previous;
   for (const c of CONNECTIONS) {
-    const expected = Math.min(rpsAt(reference, c) ?? 5000, previous === undefined ? Infinity : Math.max(2000, 3 * previous));
+    const expected = expectedRps(reference, c, previous);
     const size = Math.min(150_000, Math.max(1000, Math.ceil(expected * (WARMUP_S + DURATION_S) * 1.3)));
     const pool = [];
     for (let i = 0; i < size; i++) pool.push(await signQuery(url, root, "iam", createUser(`bench-${c}-${i}`)));
@@ -600,27 +607,15 @@ async function benchProfile() {
   const users = await seedUsers({ dataDir: dir }, ACCOUNT_ID, { count: 10, prefix: "user" });
   // Sessions from an unprofiled server first: their GetSessionToken calls (and the access keys'
   // first last-used writes) are no part of what is profiled.
-  const plain = await mfaStsServe(storeArgs, {}, "");
+  const plain = await mfaStsServe(storeArgs, {}, 1);
   let sessions;
   try {
     sessions = await sessionsFor(plain.url, users);
   } finally {
     await stop(plain.child);
   }
-  const srv = await startListening(process.execPath, [
-    "--cpu-prof",
-    `--cpu-prof-dir=${profDir}`,
-    BIN,
-    "serve",
-    ...storeArgs,
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    // One process, so the profile is of the process that serves (a worker's work is the same).
-    "--workers",
-    "1",
-  ]);
+  // One process, so the profile is of the process that serves (a worker's work is the same).
+  const srv = await startListening(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profDir}`, ...serveArgs(storeArgs, 1)]);
   let point;
   try {
     point = await measure(srv.url, await cyclePool(srv.url, sessions, "sts", GET_CALLER_IDENTITY), 16);
