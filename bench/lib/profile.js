@@ -22,6 +22,10 @@ function area(url, functionName, root) {
   return d ? `mfa-sts: ${d[1]}` : rel;
 }
 
+/** `path:line` of a frame, relative to the repository (npm packages from their node_modules). */
+const whereOf = ({ url, lineNumber }, root) =>
+  url ? `${relative(root, url.replace(/^file:\/\//, "")).replace(/^\.\.\/.*node_modules\//, "node_modules/")}:${lineNumber + 1}` : "";
+
 /**
  * { totalMs, busyMs, functions, inclusive, areas } of one profile: self time by function (time in
  * the function's own code, not in what it calls) and by area, and the inclusive time of the
@@ -39,8 +43,8 @@ export function summarizeProfile(file, root, top = 20) {
   const areas = new Map();
   let total = 0;
   for (const [id, us] of self) {
-    const { functionName, url, lineNumber } = byId.get(id).callFrame;
-    const where = url ? `${relative(root, url.replace(/^file:\/\//, "")).replace(/^\.\.\/.*node_modules\//, "node_modules/")}:${lineNumber + 1}` : "";
+    const { functionName, url } = byId.get(id).callFrame;
+    const where = whereOf(byId.get(id).callFrame, root);
     const key = `${functionName}\0${where}`;
     const f = functions.get(key) ?? { name: functionName || "(anonymous)", where, us: 0 };
     f.us += us;
@@ -54,9 +58,9 @@ export function summarizeProfile(file, root, top = 20) {
   const inclusive = new Map();
   const children = new Map(profile.nodes.map((n) => [n.id, n.children ?? []]));
   const keyOf = (node) => {
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName, url } = node.callFrame;
     if (!url.includes("/dist/")) return undefined;
-    return `${functionName || "(anonymous)"}\0${relative(root, url.replace(/^file:\/\//, ""))}:${lineNumber + 1}`;
+    return `${functionName || "(anonymous)"}\0${whereOf(node.callFrame, root)}`;
   };
   const walk = (id, onStack) => {
     const node = byId.get(id);
