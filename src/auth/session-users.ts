@@ -51,15 +51,15 @@ export function onSessionUsersForgotten(tell: () => Promise<void>): void {
 
 /** After a user is deleted or renamed here: no stale answer from this process or its siblings. */
 export async function forgetSessionUsers(store: Store): Promise<void> {
-  forgetSessionUsersForSibling(store);
+  forgetLocalSessionUsers(store);
   await tellSiblings?.();
 }
 
 /**
- * A sibling worker deleted or renamed a user: forget too, without telling anyone again.
+ * Forgets in this process only (for this process's own change, or a sibling worker's).
  * The cache is dropped rather than cleared: a lookup already waiting on the store (read before
  * the change) then files its answer in the dropped cache, not in the one later requests use.
  */
-export function forgetSessionUsersForSibling(store: Store): void {
+export function forgetLocalSessionUsers(store: Store): void {
   caches.delete(store);
 }

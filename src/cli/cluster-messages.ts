@@ -10,7 +10,7 @@
  *   USER_TTL_MS no longer matters: its cached entries have expired by then.
  */
 import cluster, { type Worker } from "node:cluster";
-import { forgetSessionUsersForSibling, onSessionUsersForgotten, USER_TTL_MS } from "../auth/session-users.js";
+import { forgetLocalSessionUsers, onSessionUsersForgotten, USER_TTL_MS } from "../auth/session-users.js";
 import type { Store } from "../store/store.js";
 
 export type ClusterMessage =
@@ -91,7 +91,7 @@ export function linkSessionUsers(store: Store): void {
     if (!isClusterMessage(message)) return;
     if (message.mfaSts === "forget-session-users") {
       // Asked by a sibling (through the primary): forget, then answer with the same id.
-      forgetSessionUsersForSibling(store);
+      forgetLocalSessionUsers(store);
       void tellPrimary({ mfaSts: "session-users-forgotten", id: message.id });
     } else if (message.mfaSts === "session-users-forgotten") {
       answers.get(message.id)?.();
