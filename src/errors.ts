@@ -71,9 +71,27 @@ export const Errors = {
     new AwsError("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure.", "Receiver"),
 
   // --- authorization ---
-  /** The issue's text for IAM actions refused to principals without policies. */
-  notAuthorized: (principalArn: string, action: string, resource: string) =>
-    new AwsError("AccessDenied", 403, `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`),
+  /**
+   * IAM/STS denials in AWS's current form (iam-policy-spec §6.2). An explicit deny by a managed
+   * policy names it, as AWS does since 2025; for an inline policy nothing follows (UNCONFIRMED).
+   * Actions without a resource type leave out "on resource".
+   */
+  accessDenied: (
+    principalArn: string,
+    action: string,
+    resource: string | null,
+    decision: "implicitDeny" | "explicitDeny",
+    denyingPolicyArn: string | null = null,
+  ) =>
+    new AwsError(
+      "AccessDenied",
+      403,
+      `User: ${principalArn} is not authorized to perform: ${action}` +
+        (resource === null ? "" : ` on resource: ${resource}`) +
+        (decision === "implicitDeny"
+          ? ` because no identity-based policy allows the ${action} action`
+          : ` with an explicit deny in an identity-based policy${denyingPolicyArn === null ? "" : `: ${denyingPolicyArn}`}`),
+    ),
   /** Recorded (iam__test_iam_users): no colon after "perform", resource "access key ID". */
   accessKeyLastUsedDenied: (principalArn: string, accessKeyId: string) =>
     new AwsError(
@@ -100,9 +118,8 @@ export const Errors = {
     new AwsError("AccessDenied", 403, `Cannot call ${action} with session credentials`),
 
   // --- IAM MFA devices (recorded in iam__test_iam_mfa unless marked) ---
-  /** UNCONFIRMED for IAM: STS's recorded text (sts__test_sts), with IAM's InvalidInput code. */
-  duplicateTagKeys: () =>
-    new AwsError("InvalidInput", 400, "Duplicate tag keys found. Please note that Tag keys are case insensitive."),
+  /** Recorded for CreatePolicy/TagPolicy (iam__test_iam_policies); the same check for MFA device tags. */
+  duplicateTagKeys: () => new AwsError("InvalidInput", 400, "Duplicate tag keys found."),
   mfaDeviceExists: () => new AwsError("EntityAlreadyExists", 409, "MFA device already exists."),
   mfaDeviceInUse: () => new AwsError("EntityAlreadyExists", 409, "MFA Device is already in use."),
   noSuchMfaDevice: (serialNumber: string) =>
@@ -127,7 +144,62 @@ export const Errors = {
   /** UNCONFIRMED: follows the recorded "Cannot delete entity, must delete policies first." */
   deleteConflict: (what: "access keys" | "MFA device") =>
     new AwsError("DeleteConflict", 409, `Cannot delete entity, must delete ${what} first.`),
+  /** Recorded (iam__test_iam_users): DeleteUser with inline policies; also DeleteGroup (UNCONFIRMED there). */
+  mustDeletePolicies: () => new AwsError("DeleteConflict", 409, "Cannot delete entity, must delete policies first."),
+  /** Recorded (iam__test_iam_users): DeleteUser with attached policies; DeleteGroup (spec §7.3). */
+  mustDetachPolicies: () => new AwsError("DeleteConflict", 409, "Cannot delete entity, must detach all policies first."),
+  /** UNCONFIRMED: DeleteUser for a member of groups, in the pattern of the recorded texts. */
+  mustLeaveGroups: () => new AwsError("DeleteConflict", 409, "Cannot delete entity, must remove user from all groups first."),
   invalidMarker: () => new AwsError("ValidationError", 400, "Invalid Marker."),
+
+  // --- groups and policies (iam-policy-spec §7.3; recorded unless marked) ---
+  noSuchGroup: (groupName: string) => new AwsError("NoSuchEntity", 404, `The group with name ${groupName} cannot be found.`),
+  groupExists: (groupName: string) => new AwsError("EntityAlreadyExists", 409, `Group with name ${groupName} already exists.`),
+  /** UNCONFIRMED (spec §11.8): the text emulators agree on. */
+  noSuchUserPolicy: (policyName: string) =>
+    new AwsError("NoSuchEntity", 404, `The user policy with name ${policyName} cannot be found.`),
+  noSuchGroupPolicy: (policyName: string) =>
+    new AwsError("NoSuchEntity", 404, `The group policy with name ${policyName} cannot be found.`),
+  /** UNCONFIRMED (spec §7.3): for groups, in the pattern of the recorded DeleteUser text. */
+  mustRemoveMembers: () => new AwsError("DeleteConflict", 409, "Cannot delete entity, must remove users from group first."),
+  policyNotFound: (arn: string) => new AwsError("NoSuchEntity", 404, `Policy ${arn} was not found.`),
+  policyNotAttachable: (arn: string) => new AwsError("NoSuchEntity", 404, `Policy ${arn} does not exist or is not attachable.`),
+  noSuchPolicyVersion: (arn: string, versionId: string) =>
+    new AwsError("NoSuchEntity", 404, `Policy ${arn} version ${versionId} does not exist or is not attachable.`),
+  invalidArn: (value: string) => new AwsError("ValidationError", 400, `ARN ${value} is not valid.`),
+  /** UNCONFIRMED: SimulatePrincipalPolicy on something that is not a user, group or role of the account. */
+  invalidPolicySource: (arn: string) => new AwsError("InvalidInput", 400, `Invalid policy source ARN: ${arn}`),
+  /** The pattern of the user and group texts (UNCONFIRMED for roles). */
+  noSuchRole: (roleName: string) => new AwsError("NoSuchEntity", 404, `The role with name ${roleName} cannot be found.`),
+  policyExists: (policyName: string) =>
+    new AwsError("EntityAlreadyExists", 409, `A policy called ${policyName} already exists. Duplicate names are not allowed.`),
+  policyVersionLimit: () =>
+    new AwsError(
+      "LimitExceeded",
+      409,
+      "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.",
+    ),
+  deleteDefaultVersion: () => new AwsError("DeleteConflict", 409, "Cannot delete the default version of a policy."),
+  policyAttached: () => new AwsError("DeleteConflict", 409, "Cannot delete a policy attached to entities."),
+  policyHasVersions: () =>
+    new AwsError(
+      "DeleteConflict",
+      409,
+      "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+    ),
+  malformedPolicyDocument: (message: string) => new AwsError("MalformedPolicyDocument", 400, message),
+  /** As seen in CLI and CloudFormation reports (no final period); the group form from one source. */
+  inlinePolicySize: (kind: "user" | "group", limit: number, ownerName: string) =>
+    new AwsError("LimitExceeded", 409, `Maximum policy size of ${limit} bytes exceeded for ${kind} ${ownerName}`),
+  managedPolicySize: (limit: number) => new AwsError("LimitExceeded", 409, `Cannot exceed quota for PolicySize: ${limit}`),
+  attachedPoliciesQuota: (kind: "user" | "group", limit: number) =>
+    new AwsError("LimitExceeded", 409, `Cannot exceed quota for ${kind === "user" ? "PoliciesPerUser" : "PoliciesPerGroup"}: ${limit}`),
+  /** UNCONFIRMED (spec §11.8): whether a period follows. */
+  groupsPerUserQuota: (limit: number) => new AwsError("LimitExceeded", 409, `Cannot exceed quota for GroupsPerUser: ${limit}`),
+  /** Recorded (iam__test_iam_managed_policies): changing an AWS managed policy. */
+  awsPolicyDelete: () => new AwsError("AccessDenied", 403, "Cannot delete policies outside your own account."),
+  awsPolicyVersionDelete: () => new AwsError("AccessDenied", 403, "Cannot delete policy versions for policies outside your own account."),
+  awsPolicyUpdate: () => new AwsError("AccessDenied", 403, "Cannot update policies outside your own account."),
   invalidPath: () =>
     new AwsError(
       "ValidationError",

@@ -26,6 +26,8 @@ function pick(random: Random, alphabet: string, length: number): string {
 
 export const newAccountId = (random: Random): string => String(random.int(1_000_000_000_000)).padStart(12, "0");
 export const newUserId = (random: Random): string => `AIDA${pick(random, BASE32, 17)}`;
+export const newGroupId = (random: Random): string => `AGPA${pick(random, BASE32, 17)}`;
+export const newPolicyId = (random: Random): string => `ANPA${pick(random, BASE32, 17)}`;
 export const newAccessKeyId = (random: Random): string => `AKIA${pick(random, BASE32, 16)}`;
 export const newTemporaryAccessKeyId = (random: Random): string => `ASIA${pick(random, BASE32, 16)}`;
 export const newSecretAccessKey = (random: Random): string => pick(random, BASE64, 40);

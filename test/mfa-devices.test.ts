@@ -182,7 +182,7 @@ describe("CreateVirtualMFADevice", () => {
     expect(await sdkError(duplicate)).toEqual({
       status: 400,
       code: "InvalidInput",
-      message: "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+      message: "Duplicate tag keys found.",
     });
     expect(serialsOf(await listVirtual())).toEqual([mfaArn("tagged")]);
   });

@@ -3,17 +3,35 @@
  * database per store, dropped when the file is done; MFA_STS_TEST_PG names the server, and
  * these tests fail rather than skip when it cannot be reached). Conditional writes are checked under concurrency, not just in turn:
  * users, access keys, MFA devices (enable/resync/deactivate/delete and the acceptMfaStep
- * compare-and-set that guards against replays), and the session-token key ring.
+ * compare-and-set that guards against replays), the session-token key ring, and (issue 12) group
+ * memberships, inline policies' aggregate size, policy versions and attachments. A database
+ * made by the previous release is upgraded in place.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { PostgresStore } from "../src/store/postgres.js";
-import { SqliteStore } from "../src/store/sqlite.js";
-import type { AccessKey, MfaDevice, Store, User } from "../src/store/store.js";
+import { MIGRATIONS as POSTGRES_MIGRATIONS, PostgresStore } from "../src/store/postgres.js";
+import { MIGRATIONS as SQLITE_MIGRATIONS, SqliteStore } from "../src/store/sqlite.js";
+import type { AccessKey, EffectivePolicy, MfaDevice, Store, User } from "../src/store/store.js";
 import { tempDir } from "./helpers/server.js";
-import { ACCOUNT, at, hardware, key, serial, user, virtual } from "./helpers/store-fixtures.js";
+import {
+  ACCOUNT,
+  asGroup,
+  asUser,
+  at,
+  awsPolicyArn,
+  group,
+  hardware,
+  key,
+  policy,
+  policyArn,
+  policyDoc,
+  serial,
+  user,
+  virtual,
+} from "./helpers/store-fixtures.js";
 
 /** A database on the server to create the test databases from (trust auth, a superuser). */
 const PG_ADMIN_URL = process.env.MFA_STS_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -48,14 +66,59 @@ afterAll(async () => {
   if (failures.length > 0) throw failures[0];
 });
 
-const backends: { name: string; open: () => Promise<Store> }[] = [
-  { name: "sqlite", open: async () => new SqliteStore(join(tempDir(), "test.db")) },
-  { name: "postgres", open: async () => PostgresStore.open(await freshPostgresDatabase()) },
+/** The user a database of the previous release holds when it is upgraded, and the statements that add it. */
+const OLD_USER = user("veteran");
+const OLD_ROWS: [string, unknown[]][] = [
+  ["INSERT INTO accounts (id, created_at) VALUES (?, ?)", [ACCOUNT, at(0).getTime()]],
+  [
+    "INSERT INTO users (user_id, account_id, user_name, path, created_at) VALUES (?, ?, ?, ?, ?)",
+    [OLD_USER.userId, ACCOUNT, OLD_USER.userName, OLD_USER.path, OLD_USER.createdAt.getTime()],
+  ],
+];
+
+const backends: { name: string; open: () => Promise<Store>; openPrevious: () => Promise<Store> }[] = [
+  {
+    name: "sqlite",
+    open: async () => new SqliteStore(join(tempDir(), "test.db")),
+    // The previous release (0.1.0): two migrations.
+    openPrevious: async () => {
+      const file = join(tempDir(), "old.db");
+      const db = new Database(file);
+      db.pragma("journal_mode = WAL");
+      for (const m of SQLITE_MIGRATIONS.slice(0, 2)) db.exec(m);
+      db.pragma("user_version = 2");
+      for (const [sql, values] of OLD_ROWS) db.prepare(sql).run(...values);
+      db.close();
+      return new SqliteStore(file);
+    },
+  },
+  {
+    name: "postgres",
+    open: async () => PostgresStore.open(await freshPostgresDatabase()),
+    // The previous release (0.1.0): schema version 1.
+    openPrevious: async () => {
+      const url = await freshPostgresDatabase();
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+      await client.connect();
+      try {
+        await client.query("CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+        await client.query(POSTGRES_MIGRATIONS[0]!);
+        await client.query("INSERT INTO schema_migrations (version) VALUES (1)");
+        for (const [sql, values] of OLD_ROWS) {
+          let n = 0;
+          await client.query(sql.replace(/\?/g, () => `$${++n}`), values);
+        }
+      } finally {
+        await client.end();
+      }
+      return PostgresStore.open(url);
+    },
+  },
 ];
 
 const sync = (lastStep: number, driftSteps = 0) => ({ lastStep, driftSteps });
 
-describe.each(backends)("Store contract: $name", ({ open }) => {
+describe.each(backends)("Store contract: $name", ({ open, openPrevious }) => {
   let store: Store;
   afterEach(async () => store?.close());
 
@@ -414,5 +477,622 @@ describe.each(backends)("Store contract: $name", ({ open }) => {
     );
     expect(results.filter((r) => r === "created")).toHaveLength(2);
     expect(await s.listAccessKeys(ACCOUNT, "race")).toHaveLength(2);
+  });
+
+  // --- groups, policies and attachments (issue 12) ---
+
+  it("a database made by the previous release is upgraded: its users kept, groups and policies usable", async () => {
+    store = await openPrevious();
+    const s = store;
+    expect(await s.listAccounts()).toEqual([{ id: ACCOUNT, createdAt: at(0) }]);
+    expect(await s.getUser(ACCOUNT, "VETERAN")).toEqual(OLD_USER);
+    expect(await s.createGroup(group("admins"))).toBe("created");
+    expect(await s.addUserToGroup(ACCOUNT, "admins", "veteran", 10)).toBe("added");
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("veteran"), "own", policyDoc("s3:*"), 40, 2048)).toBe("put");
+    expect(await s.createPolicy(policy("managed"), policyDoc("iam:*"))).toBe("created");
+    expect(await s.attachPolicy(ACCOUNT, asGroup("admins"), policyArn("managed"), true, 10)).toBe("attached");
+    expect((await s.effectivePolicies(ACCOUNT, OLD_USER.userId))!.map((p) => p.name)).toEqual(["own", "managed"]);
+    expect(await s.deleteUser(ACCOUNT, "veteran")).toBe("has-inline-policies");
+  });
+
+  it("groups: case-insensitive names, conflicts, listing by path with pages, delete", async () => {
+    const s = await fresh();
+    expect(await s.createGroup(group("admins", "/ops/"))).toBe("created");
+    expect(await s.createGroup(group("ADMINS", "/", "AGPAOTHERXXXXXXXXXX"))).toBe("exists");
+    expect(await s.createGroup(group("admins2", "/", group("admins").groupId))).toBe("exists"); // the id is taken
+    expect(await s.getGroup(ACCOUNT, "Admins")).toEqual(group("admins", "/ops/"));
+    expect(await s.getGroup("999999999999", "admins")).toBeUndefined();
+    expect(await s.getGroup(ACCOUNT, "nobody")).toBeUndefined();
+    // A user and a group may share a name.
+    expect(await s.createUser(user("admins"))).toBe("created");
+    for (const n of ["bees", "Cats", "dogs"]) expect(await s.createGroup(group(n))).toBe("created");
+
+    const first = await s.listGroups(ACCOUNT, { pathPrefix: "/", limit: 2 });
+    expect(first.items.map((g) => g.groupName)).toEqual(["admins", "bees"]);
+    expect(first.next).toBe("bees");
+    const second = await s.listGroups(ACCOUNT, { pathPrefix: "/", limit: 2, after: first.next });
+    expect(second.items.map((g) => g.groupName)).toEqual(["Cats", "dogs"]);
+    expect(second.next).toBeUndefined();
+    expect((await s.listGroups(ACCOUNT, { pathPrefix: "/ops/", limit: 10 })).items).toEqual([group("admins", "/ops/")]);
+    expect(await s.listGroups("999999999999", { pathPrefix: "/", limit: 10 })).toEqual({ items: [] });
+
+    expect(await s.deleteGroup(ACCOUNT, "nobody")).toBe("not-found");
+    expect(await s.deleteGroup(ACCOUNT, "CATS")).toBe("deleted");
+    expect(await s.getGroup(ACCOUNT, "cats")).toBeUndefined();
+    expect(await s.deleteGroup(ACCOUNT, "cats")).toBe("not-found");
+    // The name is free again.
+    expect(await s.createGroup(group("cats", "/", "AGPANEWCATSXXXXXXXX"))).toBe("created");
+    expect(await s.getUser(ACCOUNT, "admins")).toEqual(user("admins"));
+  });
+
+  it("group membership: idempotent add, the per-user limit, remove, members and a user's groups in pages, renames", async () => {
+    const s = await fresh();
+    for (const n of ["alice", "Bob", "carol", "dave"]) await s.createUser(user(n));
+    for (const n of ["g1", "G2", "g3"]) await s.createGroup(group(n));
+
+    expect(await s.addUserToGroup(ACCOUNT, "nogroup", "alice", 10)).toBe("no-group");
+    expect(await s.addUserToGroup(ACCOUNT, "g1", "nobody", 10)).toBe("no-user");
+    expect(await s.addUserToGroup(ACCOUNT, "nogroup", "nobody", 10)).toBe("no-group");
+    expect(await s.addUserToGroup("999999999999", "g1", "alice", 10)).toBe("no-group");
+    for (const n of ["dave", "alice", "carol", "Bob"]) expect(await s.addUserToGroup(ACCOUNT, "G1", n.toUpperCase(), 10)).toBe("added");
+    expect(await s.addUserToGroup(ACCOUNT, "g1", "alice", 10)).toBe("added"); // idempotent
+
+    // The limit counts the user's other groups; a group the user is in already is no new one.
+    expect(await s.addUserToGroup(ACCOUNT, "g2", "alice", 2)).toBe("added");
+    expect(await s.addUserToGroup(ACCOUNT, "g3", "alice", 2)).toBe("limit");
+    expect(await s.addUserToGroup(ACCOUNT, "g2", "alice", 2)).toBe("added");
+    expect(await s.addUserToGroup(ACCOUNT, "g1", "alice", 1)).toBe("added");
+
+    const first = await s.listGroupMembers(ACCOUNT, "g1", { limit: 3 });
+    expect(first!.items.map((u) => u.userName)).toEqual(["alice", "Bob", "carol"]);
+    expect(first!.next).toBe("carol");
+    expect(first!.items[1]).toEqual(user("Bob"));
+    const second = await s.listGroupMembers(ACCOUNT, "g1", { limit: 3, after: first!.next });
+    expect(second).toEqual({ items: [user("dave")] });
+    expect(await s.listGroupMembers(ACCOUNT, "g3", { limit: 3 })).toEqual({ items: [] });
+    expect(await s.listGroupMembers(ACCOUNT, "nogroup", { limit: 3 })).toBeUndefined();
+
+    const groups = await s.listGroupsForUser(ACCOUNT, "ALICE", { limit: 1 });
+    expect(groups).toEqual({ items: [group("g1")], next: "g1" });
+    expect(await s.listGroupsForUser(ACCOUNT, "alice", { limit: 1, after: groups!.next })).toEqual({ items: [group("G2")] });
+    expect(await s.listGroupsForUser(ACCOUNT, "alice", { limit: 5 })).toEqual({ items: [group("g1"), group("G2")] });
+    expect(await s.listGroupsForUser(ACCOUNT, "carol", { limit: 5 })).toEqual({ items: [group("g1")] });
+    expect(await s.listGroupsForUser(ACCOUNT, "nobody", { limit: 5 })).toBeUndefined();
+
+    // Memberships follow a renamed user.
+    expect(await s.updateUser(ACCOUNT, "alice", { newUserName: "zed", newPath: "/z/" })).toBe("updated");
+    expect((await s.listGroupMembers(ACCOUNT, "g1", { limit: 10 }))!.items.map((u) => u.userName)).toEqual([
+      "Bob",
+      "carol",
+      "dave",
+      "zed",
+    ]);
+    expect((await s.listGroupsForUser(ACCOUNT, "zed", { limit: 10 }))!.items.map((g) => g.groupName)).toEqual(["g1", "G2"]);
+    // A new user with the old name is in no group.
+    await s.createUser(user("alice", "/", "AIDANEWALICEXXXXXXXX"));
+    expect(await s.listGroupsForUser(ACCOUNT, "alice", { limit: 10 })).toEqual({ items: [] });
+
+    expect(await s.removeUserFromGroup(ACCOUNT, "nogroup", "zed")).toBe("no-group");
+    expect(await s.removeUserFromGroup(ACCOUNT, "g1", "nobody")).toBe("no-user");
+    expect(await s.removeUserFromGroup(ACCOUNT, "G1", "ZED")).toBe("removed");
+    expect(await s.removeUserFromGroup(ACCOUNT, "g1", "zed")).toBe("removed"); // not a member: still removed
+    expect(await s.removeUserFromGroup(ACCOUNT, "g3", "alice")).toBe("removed");
+    expect((await s.listGroupsForUser(ACCOUNT, "zed", { limit: 10 }))!.items.map((g) => g.groupName)).toEqual(["G2"]);
+    expect(await s.addUserToGroup(ACCOUNT, "g3", "zed", 2)).toBe("added");
+  });
+
+  it("deleteGroup refuses a group with members, inline policies, attached policies, in that order", async () => {
+    const s = await fresh();
+    await s.createUser(user("alice"));
+    await s.createGroup(group("ops"));
+    await s.addUserToGroup(ACCOUNT, "ops", "alice", 10);
+    await s.putInlinePolicy(ACCOUNT, asGroup("ops"), "inline", policyDoc("s3:*"), 50, 5120);
+    await s.attachPolicy(ACCOUNT, asGroup("ops"), awsPolicyArn("ReadOnlyAccess"), false, 10);
+
+    expect(await s.deleteGroup(ACCOUNT, "OPS")).toBe("has-members");
+    expect(await s.removeUserFromGroup(ACCOUNT, "ops", "alice")).toBe("removed");
+    expect(await s.deleteGroup(ACCOUNT, "ops")).toBe("has-inline-policies");
+    expect(await s.deleteInlinePolicy(ACCOUNT, asGroup("ops"), "inline")).toBe("deleted");
+    expect(await s.deleteGroup(ACCOUNT, "ops")).toBe("has-attached-policies");
+    expect(await s.detachPolicy(ACCOUNT, asGroup("ops"), awsPolicyArn("ReadOnlyAccess"))).toBe("detached");
+    expect(await s.deleteGroup(ACCOUNT, "ops")).toBe("deleted");
+    expect(await s.getGroup(ACCOUNT, "ops")).toBeUndefined();
+    expect(await s.listGroupsForUser(ACCOUNT, "alice", { limit: 10 })).toEqual({ items: [] });
+  });
+
+  it("deleteUser refuses keys, MFA devices, inline policies, attached policies, groups, in that order", async () => {
+    const s = await fresh();
+    await s.createUser(user("alice"));
+    await s.createGroup(group("ops"));
+    await s.createAccessKey(key("AKIA0000000000000001", "alice"), 2);
+    await s.createMfaDevice(hardware("GAHT00000001", user("alice")));
+    await s.putInlinePolicy(ACCOUNT, asUser("alice"), "inline", policyDoc("s3:*"), 50, 2048);
+    await s.attachPolicy(ACCOUNT, asUser("alice"), awsPolicyArn("ReadOnlyAccess"), false, 10);
+    await s.addUserToGroup(ACCOUNT, "ops", "alice", 10);
+
+    expect(await s.deleteUser(ACCOUNT, "alice")).toBe("has-access-keys");
+    await s.deleteAccessKey(ACCOUNT, "alice", "AKIA0000000000000001");
+    expect(await s.deleteUser(ACCOUNT, "alice")).toBe("has-mfa-devices");
+    await s.deactivateMfaDevice(ACCOUNT, "GAHT00000001", "alice");
+    expect(await s.deleteUser(ACCOUNT, "alice")).toBe("has-inline-policies");
+    await s.deleteInlinePolicy(ACCOUNT, asUser("alice"), "inline");
+    expect(await s.deleteUser(ACCOUNT, "alice")).toBe("has-attached-policies");
+    await s.detachPolicy(ACCOUNT, asUser("alice"), awsPolicyArn("ReadOnlyAccess"));
+    expect(await s.deleteUser(ACCOUNT, "alice")).toBe("in-groups");
+    await s.removeUserFromGroup(ACCOUNT, "ops", "alice");
+    expect(await s.deleteUser(ACCOUNT, "alice")).toBe("deleted");
+    expect(await s.listGroupMembers(ACCOUNT, "ops", { limit: 10 })).toEqual({ items: [] });
+    expect(await s.deleteGroup(ACCOUNT, "ops")).toBe("deleted");
+  });
+
+  it("inline policies: put and replace, exact names, documents verbatim, the aggregate size, list, delete, renames", async () => {
+    const s = await fresh();
+    await s.createUser(user("alice"));
+    await s.createGroup(group("ops"));
+    const text = policyDoc("s3:GetObject");
+
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("nobody"), "p", text, 10, 2048)).toBe("no-owner");
+    expect(await s.putInlinePolicy(ACCOUNT, asGroup("nobody"), "p", text, 10, 5120)).toBe("no-owner");
+    expect(await s.putInlinePolicy(ACCOUNT, asGroup("alice"), "p", text, 10, 5120)).toBe("no-owner"); // a user, not a group
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("ALICE"), "Read", text, 1000, 2048)).toBe("put");
+    expect(await s.getInlinePolicy(ACCOUNT, asUser("alice"), "Read")).toBe(text);
+    // Names are exact: "read" is another policy.
+    expect(await s.getInlinePolicy(ACCOUNT, asUser("alice"), "read")).toBe("not-found");
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("alice"), "read", policyDoc("s3:*"), 1000, 2048)).toBe("put");
+    // 1000 + 1000 + 49 > 2048; replacing "Read" with a smaller one fits, with a larger one not.
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("alice"), "more", text, 49, 2048)).toBe("too-large");
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("alice"), "more", text, 48, 2048)).toBe("put");
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("alice"), "Read", policyDoc("s3:List*"), 1001, 2048)).toBe("too-large");
+    expect(await s.getInlinePolicy(ACCOUNT, asUser("alice"), "Read")).toBe(text);
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("alice"), "Read", policyDoc("s3:List*"), 1000, 2048)).toBe("put");
+    expect(await s.getInlinePolicy(ACCOUNT, asUser("alice"), "Read")).toBe(policyDoc("s3:List*"));
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("alice"), "Read", text, 500, 2048)).toBe("put");
+    expect(await s.putInlinePolicy(ACCOUNT, asUser("alice"), "extra", text, 500, 2048)).toBe("put");
+    // A group's policies are its own: the user's do not count against it.
+    expect(await s.putInlinePolicy(ACCOUNT, asGroup("OPS"), "Read", "{}", 5000, 5120)).toBe("put");
+    expect(await s.getInlinePolicy(ACCOUNT, asGroup("ops"), "Read")).toBe("{}");
+
+    // Ascending by byte: upper case before lower case.
+    expect(await s.listInlinePolicies(ACCOUNT, asUser("alice"))).toEqual(["Read", "extra", "more", "read"]);
+    expect(await s.listInlinePolicies(ACCOUNT, asGroup("ops"))).toEqual(["Read"]);
+    expect(await s.listInlinePolicies(ACCOUNT, asUser("nobody"))).toBeUndefined();
+    expect(await s.listInlinePolicies(ACCOUNT, asGroup("nobody"))).toBeUndefined();
+    expect(await s.getInlinePolicy(ACCOUNT, asUser("nobody"), "Read")).toBe("no-owner");
+    expect(await s.getInlinePolicy("999999999999", asUser("alice"), "Read")).toBe("no-owner");
+
+    // They follow a renamed user; a new user with the old name has none.
+    await s.updateUser(ACCOUNT, "alice", { newUserName: "alicia" });
+    expect(await s.listInlinePolicies(ACCOUNT, asUser("alicia"))).toEqual(["Read", "extra", "more", "read"]);
+    expect(await s.listInlinePolicies(ACCOUNT, asUser("alice"))).toBeUndefined();
+    await s.createUser(user("alice", "/", "AIDANEWALICEXXXXXXXX"));
+    expect(await s.listInlinePolicies(ACCOUNT, asUser("alice"))).toEqual([]);
+    expect(await s.getInlinePolicy(ACCOUNT, asUser("alice"), "Read")).toBe("not-found");
+
+    expect(await s.deleteInlinePolicy(ACCOUNT, asUser("nobody"), "Read")).toBe("no-owner");
+    expect(await s.deleteInlinePolicy(ACCOUNT, asUser("alicia"), "READ")).toBe("not-found");
+    expect(await s.deleteInlinePolicy(ACCOUNT, asUser("alicia"), "Read")).toBe("deleted");
+    expect(await s.deleteInlinePolicy(ACCOUNT, asUser("alicia"), "Read")).toBe("not-found");
+    expect(await s.listInlinePolicies(ACCOUNT, asUser("alicia"))).toEqual(["extra", "more", "read"]);
+    expect(await s.deleteInlinePolicy(ACCOUNT, asGroup("ops"), "Read")).toBe("deleted");
+    expect(await s.listInlinePolicies(ACCOUNT, asGroup("ops"))).toEqual([]);
+  });
+
+  it("managed policies: create with v1, names unique case-insensitively, get, list, tags, attachment counts", async () => {
+    const s = await fresh();
+    const tags = [
+      { key: "team", value: "blue" },
+      { key: "Owner", value: "" },
+    ];
+    const readOnly = policy("ReadOnly", { path: "/team/", description: "Reads", tags });
+    const text = policyDoc("s3:Get*");
+    // attachmentCount and defaultVersionId are the store's, whatever the record says.
+    expect(await s.createPolicy({ ...readOnly, attachmentCount: 7, defaultVersionId: "v9" }, text)).toBe("created");
+    expect(await s.getPolicy(ACCOUNT, readOnly.arn)).toEqual(readOnly);
+    expect(await s.getPolicy(ACCOUNT, policyArn("ReadOnly"))).toBeUndefined(); // another path
+    expect(await s.getPolicy("999999999999", readOnly.arn)).toBeUndefined();
+    expect(await s.getPolicyVersion(ACCOUNT, readOnly.arn, "v1")).toEqual({
+      versionId: "v1",
+      document: text,
+      isDefault: true,
+      createdAt: at(6),
+    });
+
+    expect(await s.createPolicy(policy("readonly", { policyId: "ANPAOTHERXXXXXXXXXX" }), text)).toBe("exists");
+    expect(await s.createPolicy(policy("READONLY", { path: "/x/", policyId: "ANPAOTHERXXXXXXXXXX" }), text)).toBe("exists");
+    expect(await s.createPolicy(policy("Other", { policyId: readOnly.policyId }), text)).toBe("exists"); // the id is taken
+    expect(await s.getPolicy(ACCOUNT, readOnly.arn)).toEqual(readOnly);
+    expect(await s.createPolicy(policy("Admin"), policyDoc("*"))).toBe("created");
+
+    const sorted = (list: { policyName: string }[]) => list.map((p) => p.policyName).sort();
+    expect(sorted(await s.listPolicies(ACCOUNT))).toEqual(["Admin", "ReadOnly"]);
+    expect(await s.listPolicies("999999999999")).toEqual([]);
+
+    // The attachment count is read with the policy.
+    await s.createUser(user("alice"));
+    await s.createUser(user("bob"));
+    await s.createGroup(group("ops"));
+    for (const owner of [asUser("alice"), asUser("bob"), asGroup("ops")]) {
+      expect(await s.attachPolicy(ACCOUNT, owner, readOnly.arn, true, 10)).toBe("attached");
+    }
+    await s.attachPolicy(ACCOUNT, asUser("alice"), policyArn("Admin"), true, 10);
+    expect((await s.getPolicy(ACCOUNT, readOnly.arn))!.attachmentCount).toBe(3);
+    expect(await s.countAttachments(ACCOUNT, readOnly.arn)).toBe(3);
+    expect(await s.countAttachments("999999999999", readOnly.arn)).toBe(0);
+    const counts = Object.fromEntries((await s.listPolicies(ACCOUNT)).map((p) => [p.policyName, p.attachmentCount]));
+    expect(counts).toEqual({ Admin: 1, ReadOnly: 3 });
+  });
+
+  it("policy versions: the counter never reuses an id, the limit, set as default, delete, list newest first", async () => {
+    const s = await fresh();
+    const p = policy("Versioned");
+    await s.createPolicy(p, policyDoc("v1:*"));
+    const arn = p.arn;
+
+    expect(await s.createPolicyVersion(ACCOUNT, policyArn("nothing"), "{}", false, at(10), 5)).toBe("not-found");
+    expect(await s.createPolicyVersion("999999999999", arn, "{}", false, at(10), 5)).toBe("not-found");
+    expect(await s.createPolicyVersion(ACCOUNT, arn, policyDoc("v2:*"), false, at(10), 5)).toEqual({ versionId: "v2" });
+    // Not the default: the policy is as it was.
+    expect(await s.getPolicy(ACCOUNT, arn)).toEqual(p);
+    expect(await s.createPolicyVersion(ACCOUNT, arn, policyDoc("v3:*"), true, at(11), 5)).toEqual({ versionId: "v3" });
+    expect(await s.getPolicy(ACCOUNT, arn)).toEqual({ ...p, defaultVersionId: "v3", updatedAt: at(11) });
+    expect(await s.createPolicyVersion(ACCOUNT, arn, policyDoc("v4:*"), false, at(12), 5)).toEqual({ versionId: "v4" });
+    expect(await s.createPolicyVersion(ACCOUNT, arn, policyDoc("v5:*"), false, at(13), 5)).toEqual({ versionId: "v5" });
+    expect(await s.createPolicyVersion(ACCOUNT, arn, policyDoc("v6:*"), true, at(14), 5)).toBe("limit");
+    expect((await s.getPolicy(ACCOUNT, arn))!.defaultVersionId).toBe("v3");
+
+    const versions = await s.listPolicyVersions(ACCOUNT, arn);
+    expect(versions!.map((v) => [v.versionId, v.isDefault])).toEqual([
+      ["v5", false],
+      ["v4", false],
+      ["v3", true],
+      ["v2", false],
+      ["v1", false],
+    ]);
+    expect(versions![1]).toEqual({ versionId: "v4", document: policyDoc("v4:*"), isDefault: false, createdAt: at(12) });
+    expect(await s.listPolicyVersions(ACCOUNT, policyArn("nothing"))).toBeUndefined();
+    expect(await s.getPolicyVersion(ACCOUNT, arn, "v3")).toEqual({
+      versionId: "v3",
+      document: policyDoc("v3:*"),
+      isDefault: true,
+      createdAt: at(11),
+    });
+    for (const id of ["v6", "v0", "v03", "V3", "3", "v3.x", "", "v99999999999999999999"]) {
+      expect(await s.getPolicyVersion(ACCOUNT, arn, id)).toBeUndefined();
+    }
+    expect(await s.getPolicyVersion(ACCOUNT, policyArn("nothing"), "v1")).toBeUndefined();
+
+    expect(await s.deletePolicyVersion(ACCOUNT, arn, "v3")).toBe("default");
+    expect(await s.deletePolicyVersion(ACCOUNT, arn, "v6")).toBe("not-found");
+    expect(await s.deletePolicyVersion(ACCOUNT, arn, "bogus")).toBe("not-found");
+    expect(await s.deletePolicyVersion(ACCOUNT, policyArn("nothing"), "v1")).toBe("not-found");
+    expect(await s.deletePolicyVersion(ACCOUNT, arn, "v2")).toBe("deleted");
+    expect(await s.deletePolicyVersion(ACCOUNT, arn, "v2")).toBe("not-found");
+    // The next id is one more than the highest ever made, not a gap's.
+    expect(await s.createPolicyVersion(ACCOUNT, arn, policyDoc("v6:*"), false, at(15), 5)).toEqual({ versionId: "v6" });
+    expect(await s.deletePolicyVersion(ACCOUNT, arn, "v6")).toBe("deleted");
+    expect(await s.createPolicyVersion(ACCOUNT, arn, policyDoc("v7:*"), false, at(16), 5)).toEqual({ versionId: "v7" });
+    expect((await s.listPolicyVersions(ACCOUNT, arn))!.map((v) => v.versionId)).toEqual(["v7", "v5", "v4", "v3", "v1"]);
+
+    expect(await s.setDefaultPolicyVersion(ACCOUNT, arn, "v2", at(20))).toBe("not-found");
+    expect(await s.setDefaultPolicyVersion(ACCOUNT, arn, "x", at(20))).toBe("not-found");
+    expect(await s.setDefaultPolicyVersion(ACCOUNT, policyArn("nothing"), "v1", at(20))).toBe("not-found");
+    expect(await s.setDefaultPolicyVersion(ACCOUNT, arn, "v1", at(21))).toBe("set");
+    expect(await s.getPolicy(ACCOUNT, arn)).toMatchObject({ defaultVersionId: "v1", updatedAt: at(21), createdAt: at(6) });
+    expect((await s.getPolicyVersion(ACCOUNT, arn, "v1"))!.isDefault).toBe(true);
+    expect((await s.getPolicyVersion(ACCOUNT, arn, "v3"))!.isDefault).toBe(false);
+    expect(await s.deletePolicyVersion(ACCOUNT, arn, "v3")).toBe("deleted");
+    expect(await s.deletePolicyVersion(ACCOUNT, arn, "v1")).toBe("default");
+  });
+
+  it("deletePolicy: refused while attached or with other versions; takes its versions; the name is free again", async () => {
+    const s = await fresh();
+    await s.createUser(user("alice"));
+    await s.createGroup(group("ops"));
+    const p = policy("Doomed");
+    await s.createPolicy(p, policyDoc("s3:*"));
+    await s.attachPolicy(ACCOUNT, asUser("alice"), p.arn, true, 10);
+    await s.attachPolicy(ACCOUNT, asGroup("ops"), p.arn, true, 10);
+    await s.createPolicyVersion(ACCOUNT, p.arn, policyDoc("s3:Get*"), true, at(10), 5);
+
+    expect(await s.deletePolicy(ACCOUNT, policyArn("nothing"))).toBe("not-found");
+    expect(await s.deletePolicy("999999999999", p.arn)).toBe("not-found");
+    expect(await s.deletePolicy(ACCOUNT, p.arn)).toBe("attached");
+    await s.detachPolicy(ACCOUNT, asUser("alice"), p.arn);
+    expect(await s.deletePolicy(ACCOUNT, p.arn)).toBe("attached");
+    await s.detachPolicy(ACCOUNT, asGroup("ops"), p.arn);
+    expect(await s.deletePolicy(ACCOUNT, p.arn)).toBe("has-versions");
+    expect(await s.deletePolicyVersion(ACCOUNT, p.arn, "v1")).toBe("deleted");
+    expect(await s.deletePolicy(ACCOUNT, p.arn)).toBe("deleted");
+    expect(await s.getPolicy(ACCOUNT, p.arn)).toBeUndefined();
+    expect(await s.listPolicyVersions(ACCOUNT, p.arn)).toBeUndefined();
+    expect(await s.getPolicyVersion(ACCOUNT, p.arn, "v2")).toBeUndefined();
+    expect(await s.deletePolicy(ACCOUNT, p.arn)).toBe("not-found");
+    expect(await s.attachPolicy(ACCOUNT, asUser("alice"), p.arn, true, 10)).toBe("no-policy");
+
+    // A new policy of that name starts again at v1.
+    expect(await s.createPolicy(policy("DOOMED", { policyId: "ANPANEWDOOMEDXXXXXX" }), "{}")).toBe("created");
+    expect((await s.listPolicyVersions(ACCOUNT, policyArn("DOOMED")))!.map((v) => v.versionId)).toEqual(["v1"]);
+  });
+
+  it("attachments: idempotent, the per-owner limit, no-owner, no-policy, AWS managed ARNs, detach, lists, renames", async () => {
+    const s = await fresh();
+    await s.createUser(user("alice"));
+    await s.createUser(user("Bob"));
+    await s.createGroup(group("ops"));
+    await s.createGroup(group("Devs"));
+    const mine = policy("Mine");
+    await s.createPolicy(mine, "{}");
+    const readOnly = awsPolicyArn("ReadOnlyAccess");
+    const admin = awsPolicyArn("AdministratorAccess");
+
+    expect(await s.attachPolicy(ACCOUNT, asUser("nobody"), readOnly, false, 10)).toBe("no-owner");
+    expect(await s.attachPolicy(ACCOUNT, asGroup("alice"), readOnly, false, 10)).toBe("no-owner");
+    expect(await s.attachPolicy(ACCOUNT, asUser("alice"), policyArn("nothing"), true, 10)).toBe("no-policy");
+    expect(await s.attachPolicy("999999999999", asUser("alice"), readOnly, false, 10)).toBe("no-owner");
+
+    expect(await s.attachPolicy(ACCOUNT, asUser("ALICE"), readOnly, false, 2)).toBe("attached");
+    expect(await s.attachPolicy(ACCOUNT, asUser("alice"), mine.arn, true, 2)).toBe("attached");
+    // Already attached: no new attachment, so not refused by the limit either.
+    expect(await s.attachPolicy(ACCOUNT, asUser("alice"), mine.arn, true, 2)).toBe("attached");
+    expect(await s.attachPolicy(ACCOUNT, asUser("alice"), readOnly, false, 1)).toBe("attached");
+    expect(await s.attachPolicy(ACCOUNT, asUser("alice"), admin, false, 2)).toBe("limit");
+    expect(await s.attachPolicy(ACCOUNT, asUser("bob"), admin, false, 2)).toBe("attached");
+    expect(await s.attachPolicy(ACCOUNT, asGroup("OPS"), mine.arn, true, 10)).toBe("attached");
+    expect(await s.attachPolicy(ACCOUNT, asGroup("devs"), mine.arn, true, 10)).toBe("attached");
+    expect(await s.attachPolicy(ACCOUNT, asGroup("devs"), readOnly, false, 10)).toBe("attached");
+
+    // ARNs ascending (by byte: the account's digits before "aws").
+    expect(await s.listAttachedPolicies(ACCOUNT, asUser("alice"))).toEqual([mine.arn, readOnly]);
+    expect(await s.listAttachedPolicies(ACCOUNT, asGroup("devs"))).toEqual([mine.arn, readOnly]);
+    expect(await s.listAttachedPolicies(ACCOUNT, asUser("bob"))).toEqual([admin]);
+    expect(await s.listAttachedPolicies(ACCOUNT, asUser("nobody"))).toBeUndefined();
+    expect(await s.listAttachedPolicies(ACCOUNT, asGroup("nobody"))).toBeUndefined();
+    await s.createGroup(group("empty"));
+    expect(await s.listAttachedPolicies(ACCOUNT, asGroup("empty"))).toEqual([]);
+
+    expect(await s.listEntitiesForPolicy(ACCOUNT, mine.arn)).toEqual({ users: [user("alice")], groups: [group("Devs"), group("ops")] });
+    expect(await s.listEntitiesForPolicy(ACCOUNT, readOnly)).toEqual({ users: [user("alice")], groups: [group("Devs")] });
+    expect(await s.listEntitiesForPolicy(ACCOUNT, policyArn("nothing"))).toEqual({ users: [], groups: [] });
+    expect(await s.listEntitiesForPolicy("999999999999", readOnly)).toEqual({ users: [], groups: [] });
+    expect(await s.countAttachments(ACCOUNT, readOnly)).toBe(2);
+    expect(await s.countAttachments(ACCOUNT, admin)).toBe(1);
+
+    // Attachments follow a renamed user; a new user with the old name has none.
+    await s.updateUser(ACCOUNT, "alice", { newUserName: "zoe", newPath: "/z/" });
+    expect(await s.listAttachedPolicies(ACCOUNT, asUser("zoe"))).toEqual([mine.arn, readOnly]);
+    expect((await s.listEntitiesForPolicy(ACCOUNT, mine.arn)).users).toEqual([{ ...user("alice"), userName: "zoe", path: "/z/" }]);
+    await s.createUser(user("alice", "/", "AIDANEWALICEXXXXXXXX"));
+    expect(await s.listAttachedPolicies(ACCOUNT, asUser("alice"))).toEqual([]);
+
+    expect(await s.detachPolicy(ACCOUNT, asUser("nobody"), readOnly)).toBe("no-owner");
+    expect(await s.detachPolicy(ACCOUNT, asUser("alice"), readOnly)).toBe("not-attached");
+    expect(await s.detachPolicy(ACCOUNT, asUser("ZOE"), readOnly)).toBe("detached");
+    expect(await s.detachPolicy(ACCOUNT, asUser("zoe"), readOnly)).toBe("not-attached");
+    expect(await s.detachPolicy(ACCOUNT, asGroup("devs"), mine.arn)).toBe("detached");
+    expect(await s.listAttachedPolicies(ACCOUNT, asUser("zoe"))).toEqual([mine.arn]);
+    expect(await s.listEntitiesForPolicy(ACCOUNT, mine.arn)).toEqual({
+      users: [{ ...user("alice"), userName: "zoe", path: "/z/" }],
+      groups: [group("ops")],
+    });
+    expect(await s.countAttachments(ACCOUNT, mine.arn)).toBe(2);
+    // Room again under the limit.
+    expect(await s.attachPolicy(ACCOUNT, asUser("zoe"), admin, false, 2)).toBe("attached");
+  });
+
+  it("effectivePolicies: the user's inline and attached, then each group's by name; default versions; AWS managed", async () => {
+    const s = await fresh();
+    const alice = user("alice");
+    await s.createUser(alice);
+    await s.createUser(user("bob"));
+    for (const n of ["beta", "Alpha", "outsider"]) await s.createGroup(group(n));
+    await s.addUserToGroup(ACCOUNT, "beta", "alice", 10);
+    await s.addUserToGroup(ACCOUNT, "alpha", "alice", 10);
+    await s.addUserToGroup(ACCOUNT, "outsider", "bob", 10);
+
+    expect(await s.effectivePolicies(ACCOUNT, alice.userId)).toEqual([]);
+    expect(await s.effectivePolicies(ACCOUNT, "AIDANOSUCHUSERXXXXXX")).toBeUndefined();
+    expect(await s.effectivePolicies("999999999999", alice.userId)).toBeUndefined();
+
+    const zeta = policy("Zeta", { path: "/p/" });
+    await s.createPolicy(zeta, policyDoc("zeta:v1"));
+    await s.createPolicyVersion(ACCOUNT, zeta.arn, policyDoc("zeta:v2"), true, at(10), 5);
+    await s.createPolicyVersion(ACCOUNT, zeta.arn, policyDoc("zeta:v3"), false, at(11), 5);
+    const shared = policy("shared");
+    await s.createPolicy(shared, policyDoc("shared:v1"));
+    const readOnly = awsPolicyArn("ReadOnlyAccess");
+
+    await s.putInlinePolicy(ACCOUNT, asUser("alice"), "b-inline", policyDoc("b:*"), 10, 2048);
+    await s.putInlinePolicy(ACCOUNT, asUser("alice"), "A-inline", policyDoc("a:*"), 10, 2048);
+    await s.attachPolicy(ACCOUNT, asUser("alice"), readOnly, false, 10);
+    await s.attachPolicy(ACCOUNT, asUser("alice"), zeta.arn, true, 10);
+    await s.putInlinePolicy(ACCOUNT, asGroup("beta"), "beta-inline", policyDoc("beta:*", "Deny"), 10, 5120);
+    await s.attachPolicy(ACCOUNT, asGroup("beta"), readOnly, false, 10);
+    await s.attachPolicy(ACCOUNT, asGroup("alpha"), shared.arn, true, 10);
+    await s.putInlinePolicy(ACCOUNT, asGroup("alpha"), "alpha-2", policyDoc("alpha2:*"), 10, 5120);
+    await s.putInlinePolicy(ACCOUNT, asGroup("alpha"), "alpha-1", policyDoc("alpha1:*"), 10, 5120);
+    // Policies of a group alice is not in, and of another user, are not hers.
+    await s.putInlinePolicy(ACCOUNT, asGroup("outsider"), "no", policyDoc("no:*"), 10, 5120);
+    await s.attachPolicy(ACCOUNT, asGroup("outsider"), shared.arn, true, 10);
+    await s.putInlinePolicy(ACCOUNT, asUser("bob"), "no", policyDoc("no:*"), 10, 2048);
+
+    const viaAlice = { kind: "user", name: "alice" } as const;
+    const viaAlpha = { kind: "group", name: "Alpha" } as const;
+    const viaBeta = { kind: "group", name: "beta" } as const;
+    const inline = (via: EffectivePolicy["via"], name: string, text: string): EffectivePolicy => ({
+      via,
+      kind: "inline",
+      name,
+      arn: null,
+      versionId: null,
+      document: text,
+    });
+    const expected: EffectivePolicy[] = [
+      inline(viaAlice, "A-inline", policyDoc("a:*")),
+      inline(viaAlice, "b-inline", policyDoc("b:*")),
+      { via: viaAlice, kind: "managed", name: "Zeta", arn: zeta.arn, versionId: "v2", document: policyDoc("zeta:v2") },
+      { via: viaAlice, kind: "managed", name: "ReadOnlyAccess", arn: readOnly, versionId: null, document: null },
+      inline(viaAlpha, "alpha-1", policyDoc("alpha1:*")),
+      inline(viaAlpha, "alpha-2", policyDoc("alpha2:*")),
+      { via: viaAlpha, kind: "managed", name: "shared", arn: shared.arn, versionId: "v1", document: policyDoc("shared:v1") },
+      inline(viaBeta, "beta-inline", policyDoc("beta:*", "Deny")),
+      { via: viaBeta, kind: "managed", name: "ReadOnlyAccess", arn: readOnly, versionId: null, document: null },
+    ];
+    expect(await s.effectivePolicies(ACCOUNT, alice.userId)).toEqual(expected);
+
+    // A new default version, a rename, a group left: the next read shows them.
+    await s.setDefaultPolicyVersion(ACCOUNT, zeta.arn, "v3", at(12));
+    await s.updateUser(ACCOUNT, "alice", { newUserName: "Alicia" });
+    await s.removeUserFromGroup(ACCOUNT, "alpha", "alicia");
+    const viaAlicia = { kind: "user", name: "Alicia" } as const;
+    expect(await s.effectivePolicies(ACCOUNT, alice.userId)).toEqual([
+      inline(viaAlicia, "A-inline", policyDoc("a:*")),
+      inline(viaAlicia, "b-inline", policyDoc("b:*")),
+      { via: viaAlicia, kind: "managed", name: "Zeta", arn: zeta.arn, versionId: "v3", document: policyDoc("zeta:v3") },
+      { via: viaAlicia, kind: "managed", name: "ReadOnlyAccess", arn: readOnly, versionId: null, document: null },
+      ...expected.slice(7),
+    ]);
+    // Group-only policies reach a user with none of their own.
+    await s.createUser(user("carol"));
+    await s.addUserToGroup(ACCOUNT, "beta", "carol", 10);
+    expect(await s.effectivePolicies(ACCOUNT, user("carol").userId)).toEqual(expected.slice(7));
+  });
+
+  it("addUserToGroup holds under concurrency: the per-user limit; deleteGroup racing it leaves no member behind", async () => {
+    const s = await fresh();
+    await s.createUser(user("joiner"));
+    const names = Array.from({ length: 8 }, (_, i) => `club${i}`);
+    for (const n of names) await s.createGroup(group(n));
+    const results = await Promise.all(names.map((n) => s.addUserToGroup(ACCOUNT, n, "joiner", 5)));
+    expect(results.filter((r) => r === "added")).toHaveLength(5);
+    expect(results.filter((r) => r === "limit")).toHaveLength(3);
+    expect((await s.listGroupsForUser(ACCOUNT, "joiner", { limit: 100 }))!.items).toHaveLength(5);
+
+    // The same group, over and over: one membership.
+    const again = await Promise.all(Array.from({ length: 8 }, () => s.addUserToGroup(ACCOUNT, "club0", "joiner", 8)));
+    expect(new Set(again)).toEqual(new Set(["added"]));
+
+    const users = Array.from({ length: 4 }, (_, i) => `member${i}`);
+    for (const n of users) await s.createUser(user(n));
+    for (let round = 0; round < 6; round++) {
+      const name = `doomed${round}`;
+      await s.createGroup(group(name, "/", `AGPADOOMED${round}XXXXXXXX`));
+      const calls: Promise<string>[] = users.map((u) => s.addUserToGroup(ACCOUNT, name, u, 10));
+      const slot = round % (users.length + 1);
+      calls.splice(slot, 0, s.deleteGroup(ACCOUNT, name));
+      const outcome = await Promise.all(calls);
+      const [deletion] = outcome.splice(slot, 1);
+      const deleted = deletion === "deleted";
+      if (deleted) {
+        expect(outcome).toEqual(users.map(() => "no-group"));
+        expect(await s.getGroup(ACCOUNT, name)).toBeUndefined();
+      } else {
+        // Refused because one member came first; the group stayed, so every one joined.
+        expect(deletion).toBe("has-members");
+        expect(outcome).toEqual(users.map(() => "added"));
+        expect((await s.listGroupMembers(ACCOUNT, name, { limit: 100 }))!.items).toHaveLength(users.length);
+      }
+      for (const u of users) {
+        const groups = (await s.listGroupsForUser(ACCOUNT, u, { limit: 100 }))!.items.map((g) => g.groupName);
+        expect(groups.includes(name)).toBe(!deleted);
+        await s.removeUserFromGroup(ACCOUNT, name, u);
+      }
+    }
+    for (const u of users) expect(await s.deleteUser(ACCOUNT, u)).toBe("deleted");
+  });
+
+  it("putInlinePolicy holds under concurrency: the aggregate size limit", async () => {
+    const s = await fresh();
+    await s.createUser(user("writer"));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => s.putInlinePolicy(ACCOUNT, asUser("writer"), `p${i}`, policyDoc(`s${i}:*`), 300, 1000)),
+    );
+    expect(results.filter((r) => r === "put")).toHaveLength(3);
+    expect(results.filter((r) => r === "too-large")).toHaveLength(5);
+    expect(await s.listInlinePolicies(ACCOUNT, asUser("writer"))).toHaveLength(3);
+  });
+
+  it("attachPolicy holds under concurrency: the per-owner limit; deletePolicy racing it never leaves an attachment", async () => {
+    const s = await fresh();
+    await s.createUser(user("hoarder"));
+    await s.createGroup(group("hoarders"));
+    for (const owner of [asUser("hoarder"), asGroup("hoarders")]) {
+      const arns = Array.from({ length: 8 }, (_, i) => awsPolicyArn(`Policy${i}`));
+      const results = await Promise.all(arns.map((arn) => s.attachPolicy(ACCOUNT, owner, arn, false, 5)));
+      expect(results.filter((r) => r === "attached")).toHaveLength(5);
+      expect(results.filter((r) => r === "limit")).toHaveLength(3);
+      expect(await s.listAttachedPolicies(ACCOUNT, owner)).toHaveLength(5);
+    }
+
+    const owners = [asUser("a0"), asUser("a1"), asGroup("g0"), asGroup("g1")];
+    for (const o of owners) await (o.kind === "user" ? s.createUser(user(o.name)) : s.createGroup(group(o.name)));
+    for (let round = 0; round < 6; round++) {
+      const p = policy(`Contested${round}`);
+      await s.createPolicy(p, "{}");
+      const calls: Promise<string>[] = owners.map((o) => s.attachPolicy(ACCOUNT, o, p.arn, true, 10));
+      const slot = round % (owners.length + 1);
+      calls.splice(slot, 0, s.deletePolicy(ACCOUNT, p.arn));
+      const outcome = await Promise.all(calls);
+      const [deletion] = outcome.splice(slot, 1);
+      const attached = outcome.filter((r) => r === "attached").length;
+      const entities = await s.listEntitiesForPolicy(ACCOUNT, p.arn);
+      expect(entities.users.length + entities.groups.length).toBe(attached);
+      if (deletion === "deleted") {
+        expect(outcome).toEqual(owners.map(() => "no-policy"));
+        expect(await s.getPolicy(ACCOUNT, p.arn)).toBeUndefined();
+      } else {
+        // Refused because one attachment came first; the policy stayed, so every one attached.
+        expect(deletion).toBe("attached");
+        expect(outcome).toEqual(owners.map(() => "attached"));
+        expect((await s.getPolicy(ACCOUNT, p.arn))!.attachmentCount).toBe(owners.length);
+      }
+      for (const o of owners) await s.detachPolicy(ACCOUNT, o, p.arn);
+    }
+  });
+
+  it("createPolicyVersion holds under concurrency: the version limit, distinct ids, one default", async () => {
+    const s = await fresh();
+    const p = policy("Busy");
+    await s.createPolicy(p, "{}");
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => s.createPolicyVersion(ACCOUNT, p.arn, policyDoc(`v:${i}`), i % 2 === 0, at(10 + i), 5)),
+    );
+    const made = results.filter((r): r is { versionId: string } => typeof r === "object").map((r) => r.versionId);
+    expect(made.sort()).toEqual(["v2", "v3", "v4", "v5"]);
+    expect(results.filter((r) => r === "limit")).toHaveLength(4);
+    const versions = (await s.listPolicyVersions(ACCOUNT, p.arn))!;
+    expect(versions.map((v) => v.versionId)).toEqual(["v5", "v4", "v3", "v2", "v1"]);
+    expect(versions.filter((v) => v.isDefault)).toHaveLength(1);
+    expect(versions.find((v) => v.isDefault)!.versionId).toBe((await s.getPolicy(ACCOUNT, p.arn))!.defaultVersionId);
+
+    // Deletions racing creations: never more than the limit, never an id made twice.
+    const mixed = await Promise.all([
+      s.deletePolicyVersion(ACCOUNT, p.arn, "v2"),
+      s.createPolicyVersion(ACCOUNT, p.arn, "{}", false, at(30), 5),
+      s.deletePolicyVersion(ACCOUNT, p.arn, "v3"),
+      s.createPolicyVersion(ACCOUNT, p.arn, "{}", false, at(31), 5),
+      s.createPolicyVersion(ACCOUNT, p.arn, "{}", false, at(32), 5),
+    ]);
+    const after = (await s.listPolicyVersions(ACCOUNT, p.arn))!.map((v) => v.versionId);
+    expect(after.length).toBeLessThanOrEqual(5);
+    expect(new Set(after).size).toBe(after.length);
+    const created = mixed.filter((r): r is { versionId: string } => typeof r === "object").map((r) => r.versionId);
+    for (const id of created) expect(["v6", "v7", "v8"]).toContain(id);
+    expect(new Set(created).size).toBe(created.length);
+  });
+
+  it("createGroup and createPolicy hold under concurrency: one of a name", async () => {
+    const s = await fresh();
+    const groups = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => s.createGroup(group(i % 2 ? "racers" : "RACERS", "/", `AGPARACER${i}XXXXXXXXX`))),
+    );
+    expect(groups.filter((r) => r === "created")).toHaveLength(1);
+    const policies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        s.createPolicy(policy(i % 2 ? "Racer" : "racer", { path: `/p${i}/`, policyId: `ANPARACER${i}XXXXXXXXX` }), "{}"),
+      ),
+    );
+    expect(policies.filter((r) => r === "created")).toHaveLength(1);
+    const [only] = await s.listPolicies(ACCOUNT);
+    expect((await s.listPolicyVersions(ACCOUNT, only!.arn))!.map((v) => v.versionId)).toEqual(["v1"]);
   });
 });

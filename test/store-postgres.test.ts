@@ -175,24 +175,24 @@ describe("PostgresStore: migrations", () => {
     const url = await freshDatabase();
     const stores = await Promise.all(Array.from({ length: 5 }, () => open(url)));
     const versions = await admin((c) => c.query("SELECT version FROM schema_migrations ORDER BY version"), url);
-    expect(versions.rows).toEqual([{ version: PostgresStore.schemaVersion }]);
-    expect(PostgresStore.schemaVersion).toBe(1);
+    expect(PostgresStore.schemaVersion).toBe(2);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
     // Every one of them works on the one schema.
     await stores[0]!.createAccount({ id: ACCOUNT, createdAt: at(0) });
     for (const s of stores) expect(await s.listAccounts()).toEqual([{ id: ACCOUNT, createdAt: at(0) }]);
     // Opening again later applies nothing.
     await open(url);
-    expect((await admin((c) => c.query("SELECT count(*)::int AS n FROM schema_migrations"), url)).rows).toEqual([{ n: 1 }]);
+    expect((await admin((c) => c.query("SELECT count(*)::int AS n FROM schema_migrations"), url)).rows).toEqual([{ n: 2 }]);
   });
 
   it("a database whose schema is newer than the code is refused with a clear error", async () => {
     const url = await freshDatabase();
     await (await open(url)).close();
-    await admin((c) => c.query("INSERT INTO schema_migrations (version) VALUES (2)"), url);
+    await admin((c) => c.query("INSERT INTO schema_migrations (version) VALUES (3)"), url);
     const error = await PostgresStore.open(url).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(StoreUnavailableError);
-    expect((error as Error).message).toBe("database schema version 2 is newer than this mfa-sts (1); upgrade mfa-sts");
+    expect((error as Error).message).toBe("database schema version 3 is newer than this mfa-sts (2); upgrade mfa-sts");
   });
 });
 

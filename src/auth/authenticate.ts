@@ -14,10 +14,10 @@
 import { Errors } from "../errors.js";
 import { SERVICES } from "../protocol/operation.js";
 import type { Deps } from "../server/deps.js";
-import { checkRequestTime, checkScopeDate, parseSigV4, verifySignature } from "../sigv4/index.js";
+import { checkRequestTime, checkScopeDate, headerValue, parseSigV4, verifySignature } from "../sigv4/index.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import { isExpired } from "../tokens/seal.js";
-import { conditionKeys, type Caller, type Principal, type Session } from "./principal.js";
+import type { Caller, Principal, Session } from "./principal.js";
 import { sessionUser } from "./session-users.js";
 
 /** Temporary (STS) access key ids start with this; long-term ones with AKIA (spec §6.1). */
@@ -56,7 +56,7 @@ export async function verifyCaller(req: WireRequest, auth: SigV4Auth, deps: Deps
     region: auth.region,
     service: auth.service,
     session,
-    conditions: conditionKeys(session, now),
+    origin: { sourceIp: req.remoteAddress, userAgent: headerValue(req, "user-agent"), secure: req.secure === true, at: now },
   };
 }
 

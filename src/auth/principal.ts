@@ -18,24 +18,14 @@ export interface Session {
   readonly sourceAccessKeyId: string;
 }
 
-/**
- * The global condition keys IAM policies will see for the request (spec §6.3): present only for
- * temporary credentials; the MFA age only when the session was made with MFA.
- */
-export interface ConditionKeys {
-  readonly "aws:MultiFactorAuthPresent"?: boolean;
-  /** seconds since the MFA authentication */
-  readonly "aws:MultiFactorAuthAge"?: number;
-  readonly "aws:TokenIssueTime"?: Date;
-}
-
-export function conditionKeys(session: Session | null, now: number): ConditionKeys {
-  if (session === null) return {};
-  return {
-    "aws:MultiFactorAuthPresent": session.mfa !== null,
-    ...(session.mfa && { "aws:MultiFactorAuthAge": Math.floor((now - session.mfa.authenticatedAt) / 1000) }),
-    "aws:TokenIssueTime": new Date(session.issuedAt),
-  };
+/** Where and how a request arrived: what the request context's transport keys are made of. */
+export interface RequestOrigin {
+  /** The peer's address; undefined for requests made in memory. */
+  readonly sourceIp: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly secure: boolean;
+  /** ms since the epoch, from the injected clock */
+  readonly at: number;
 }
 
 export interface Caller {
@@ -47,7 +37,7 @@ export interface Caller {
   readonly service: string;
   /** null for long-term keys. */
   readonly session: Session | null;
-  readonly conditions: ConditionKeys;
+  readonly origin: RequestOrigin;
 }
 
 export const rootArn = (accountId: string): string => `arn:aws:iam::${accountId}:root`;

@@ -1,14 +1,8 @@
 /**
- * What a caller may call. The root user may call every IAM action; IAM users have no policies
- * (yet), so AWS's implicit deny refuses every IAM action they call.
+ * What session credentials may call in STS, whatever the policies say (spec §6.2).
  */
 import { Errors } from "../errors.js";
-import { principalArn, type Caller } from "./principal.js";
-
-export function requireIamPermission(caller: Caller, action: string, resourceArn: string): void {
-  if (caller.principal.type === "root") return;
-  throw Errors.notAuthorized(principalArn(caller.principal), `iam:${action}`, resourceArn);
-}
+import type { Caller } from "./principal.js";
 
 /** STS actions that GetSessionToken credentials may call (spec §6.2). */
 const STS_ACTIONS_FOR_SESSIONS = new Set(["GetCallerIdentity", "AssumeRole"]);

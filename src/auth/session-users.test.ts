@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Store, User } from "../store/store.js";
-import { forgetSessionUsers, sessionUser, USER_TTL_MS } from "./session-users.js";
+import { forgetPrincipals } from "./principal-caches.js";
+import { sessionUser, USER_TTL_MS } from "./session-users.js";
 
 const alice: User = { accountId: "123456789012", userId: "AIDAAAAAAAAAAAAAAAAAA", userName: "alice", path: "/", createdAt: new Date(0) };
 
@@ -31,7 +32,7 @@ describe("sessionUser", () => {
     const { store, reads, set } = countingStore(alice);
     await sessionUser(store, alice.accountId, alice.userId, 0);
     set(undefined);
-    await forgetSessionUsers(store);
+    await forgetPrincipals(store);
     expect(await sessionUser(store, alice.accountId, alice.userId, 1)).toBeUndefined();
     expect(await sessionUser(store, alice.accountId, alice.userId, 2)).toBeUndefined();
     expect(reads()).toBe(3);
@@ -47,7 +48,7 @@ describe("sessionUser", () => {
       },
     } as unknown as Store;
     const inFlight = sessionUser(store, alice.accountId, alice.userId, 0);
-    await forgetSessionUsers(store); // deleted while that read was on its way
+    await forgetPrincipals(store); // deleted while that read was on its way
     release(alice);
     expect(await inFlight).toEqual(alice); // that request started before the delete
     expect(await sessionUser(store, alice.accountId, alice.userId, 1)).toBeUndefined();

@@ -2,8 +2,8 @@
  * The user behind a session, looked up on every request (a deleted user's sessions must stop),
  * but at most once a second per user and process: the lookup was ~13 % of a session request.
  * Deleting or renaming a user in this process forgets them at once, and so do the other workers
- * of the same `serve --workers` before the call answers (cli/cluster-messages.ts); a separate process
- * sharing the store may go on seeing them for up to USER_TTL_MS (the bound stated in README).
+ * of the same `serve --workers` before the call answers (auth/principal-caches.ts); a separate
+ * process sharing the store may go on seeing them for up to USER_TTL_MS (the bound stated in README).
  */
 import type { Store, User } from "../store/store.js";
 import { LruCache } from "../lru-cache.js";
@@ -39,27 +39,7 @@ export async function sessionUser(store: Store, accountId: string, userId: strin
   return user;
 }
 
-/**
- * Set by a `serve --workers` worker (cli/cluster-messages.ts): tells the other workers to forget
- * too, resolved when they have (or when waiting longer would not matter).
- */
-let tellSiblings: (() => Promise<void>) | undefined;
-
-export function onSessionUsersForgotten(tell: () => Promise<void>): void {
-  tellSiblings = tell;
-}
-
-/** After a user is deleted or renamed here: no stale answer from this process or its siblings. */
-export async function forgetSessionUsers(store: Store): Promise<void> {
-  forgetLocalSessionUsers(store);
-  await tellSiblings?.();
-}
-
-/**
- * Forgets in this process only (for this process's own change, or a sibling worker's).
- * The cache is dropped rather than cleared: a lookup already waiting on the store (read before
- * the change) then files its answer in the dropped cache, not in the one later requests use.
- */
-export function forgetLocalSessionUsers(store: Store): void {
+/** Drops this process's entries (auth/principal-caches.ts decides when). */
+export function dropSessionUsers(store: Store): void {
   caches.delete(store);
 }

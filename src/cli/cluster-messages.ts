@@ -3,20 +3,22 @@
  * a worker sends to the primary, which passes on to the others.
  *
  * - start-failed: a worker could not start; the primary prints the first reason once.
- * - forget-session-users: a worker deleted or renamed a user. Every other worker forgets its
- *   cached session users (auth/session-users.ts) and says so; when all have, the primary tells
- *   the first worker, whose DeleteUser/UpdateUser only then answers. So once the caller has the
- *   answer, no worker of this server serves the old user. A worker that does not answer within
- *   USER_TTL_MS no longer matters: its cached entries have expired by then.
+ * - forget-principals: a worker deleted or renamed a user, or changed policies, groups or
+ *   attachments. Every other worker forgets its cached session users and user policies
+ *   (auth/principal-caches.ts) and says so; when all have, the primary tells the first worker,
+ *   whose call only then answers. So once the caller has the answer, no worker of this server
+ *   serves the old user or the old policies. A worker that does not answer within USER_TTL_MS no
+ *   longer matters: its cached entries have expired by then.
  */
 import cluster, { type Worker } from "node:cluster";
-import { forgetLocalSessionUsers, onSessionUsersForgotten, USER_TTL_MS } from "../auth/session-users.js";
+import { forgetLocalPrincipals, onPrincipalsForgotten } from "../auth/principal-caches.js";
+import { USER_TTL_MS } from "../auth/session-users.js";
 import type { Store } from "../store/store.js";
 
 export type ClusterMessage =
   | { mfaSts: "start-failed"; line: string }
-  | { mfaSts: "forget-session-users"; id: number }
-  | { mfaSts: "session-users-forgotten"; id: number };
+  | { mfaSts: "forget-principals"; id: number }
+  | { mfaSts: "principals-forgotten"; id: number };
 
 const isClusterMessage = (m: unknown): m is ClusterMessage =>
   typeof m === "object" && m !== null && typeof (m as { mfaSts?: unknown }).mfaSts === "string";
@@ -30,7 +32,7 @@ export function tellPrimary(message: ClusterMessage): Promise<void> {
 }
 
 /**
- * Primary side: passes forget-session-users on and collects the answers. Returns a reader of the
+ * Primary side: passes forget-principals on and collects the answers. Returns a reader of the
  * first start-up failure a worker reported.
  */
 export function relayBetweenWorkers(): () => string | undefined {
@@ -42,17 +44,17 @@ export function relayBetweenWorkers(): () => string | undefined {
     const entry = pending.get(id);
     if (entry === undefined || entry.waiting.size > 0) return;
     pending.delete(id);
-    if (entry.asker.isConnected()) entry.asker.send({ mfaSts: "session-users-forgotten", id: entry.askerId } satisfies ClusterMessage);
+    if (entry.asker.isConnected()) entry.asker.send({ mfaSts: "principals-forgotten", id: entry.askerId } satisfies ClusterMessage);
   };
   cluster.on("message", (from: Worker, message: unknown) => {
     if (!isClusterMessage(message)) return;
     if (message.mfaSts === "start-failed") {
       firstFailure ??= message.line;
-    } else if (message.mfaSts === "forget-session-users") {
+    } else if (message.mfaSts === "forget-principals") {
       const id = nextId++;
       const others = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w !== from && w.isConnected());
       pending.set(id, { asker: from, askerId: message.id, waiting: new Set(others) });
-      for (const worker of others) worker.send({ mfaSts: "forget-session-users", id } satisfies ClusterMessage);
+      for (const worker of others) worker.send({ mfaSts: "forget-principals", id } satisfies ClusterMessage);
       settle(id);
     } else {
       pending.get(message.id)?.waiting.delete(from);
@@ -70,10 +72,10 @@ export function relayBetweenWorkers(): () => string | undefined {
 }
 
 /** Worker side: this worker's cache forgets with its siblings (see the module comment). */
-export function linkSessionUsers(store: Store): void {
+export function linkPrincipalCaches(store: Store): void {
   let nextId = 1;
   const answers = new Map<number, () => void>();
-  onSessionUsersForgotten(
+  onPrincipalsForgotten(
     () =>
       new Promise<void>((resolve) => {
         const id = nextId++;
@@ -84,16 +86,16 @@ export function linkSessionUsers(store: Store): void {
         };
         const timer = setTimeout(done, USER_TTL_MS);
         answers.set(id, done);
-        void tellPrimary({ mfaSts: "forget-session-users", id });
+        void tellPrimary({ mfaSts: "forget-principals", id });
       }),
   );
   process.on("message", (message: unknown) => {
     if (!isClusterMessage(message)) return;
-    if (message.mfaSts === "forget-session-users") {
+    if (message.mfaSts === "forget-principals") {
       // Asked by a sibling (through the primary): forget, then answer with the same id.
-      forgetLocalSessionUsers(store);
-      void tellPrimary({ mfaSts: "session-users-forgotten", id: message.id });
-    } else if (message.mfaSts === "session-users-forgotten") {
+      forgetLocalPrincipals(store);
+      void tellPrimary({ mfaSts: "principals-forgotten", id: message.id });
+    } else if (message.mfaSts === "principals-forgotten") {
       answers.get(message.id)?.();
     }
   });

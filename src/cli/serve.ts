@@ -6,7 +6,7 @@
  * A worker whose primary dies exits. Workers talk through the primary (cluster-messages.ts).
  */
 import cluster from "node:cluster";
-import { linkSessionUsers, relayBetweenWorkers, tellPrimary } from "./cluster-messages.js";
+import { linkPrincipalCaches, relayBetweenWorkers, tellPrimary } from "./cluster-messages.js";
 import { InitError } from "../iam/account.js";
 import { createLogger } from "../server/logger.js";
 import { prepareStore, startServer, type ServeOptions } from "../server/start.js";
@@ -138,7 +138,7 @@ async function runWorker(options: ServeCommandOptions): Promise<number> {
     cluster.worker?.disconnect();
     return 1;
   }
-  linkSessionUsers(server.store);
+  linkPrincipalCaches(server.store);
   const stopped = stopSignal();
   // The primary gone (even by kill -9): stop too, rather than serve on unsupervised.
   const orphaned = new Promise<void>((resolve) => process.once("disconnect", () => resolve()));

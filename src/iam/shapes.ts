@@ -1,6 +1,6 @@
 /** Field shapes of the IAM model (botocore iam/2010-05-08 service-2.json), shared by operations. */
 import { Errors } from "../errors.js";
-import type { IntegerField, StringField, TagListField } from "../protocol/shapes.js";
+import type { BooleanField, IntegerField, ListField, StringField, StructListField } from "../protocol/shapes.js";
 
 export const userName: StringField = { type: "string", min: 1, max: 64, pattern: "[\\w+=,.@-]+" };
 export const existingUserName: StringField = { type: "string", min: 1, max: 128, pattern: "[\\w+=,.@-]+" };
@@ -22,7 +22,7 @@ export const maxItems: IntegerField = { type: "integer", min: 1, max: 1000 };
 export const accessKeyId: StringField = { type: "string", min: 16, max: 128, pattern: "[\\w]+" };
 export const accessKeyStatus: StringField = { type: "string", enum: ["Active", "Inactive", "Expired"] };
 
-export const DEFAULT_MAX_ITEMS = 100;
+export { DEFAULT_MAX_ITEMS } from "./marker.js";
 
 /** MFA members (IAM model: virtualMFADeviceName, serialNumberType, authenticationCodeType). */
 export const virtualMfaDeviceName: StringField = { type: "string", min: 1, max: 226, pattern: "[\\w+=,.@-]+" };
@@ -30,9 +30,41 @@ export const serialNumber: StringField = { type: "string", min: 9, max: 256, pat
 export const authenticationCode: StringField = { type: "string", min: 6, max: 6, pattern: "[\\d]+" };
 export const assignmentStatus: StringField = { type: "string", enum: ["Assigned", "Unassigned", "Any"] };
 /** tagListType with tagKeyType / tagValueType. */
-export const tags: TagListField = {
-  type: "tags",
+export const tags: StructListField = {
+  type: "structs",
   maxItems: 50,
-  key: { type: "string", min: 1, max: 128, pattern: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+" },
-  value: { type: "string", min: 0, max: 256, pattern: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*" },
+  members: {
+    Key: { type: "string", required: true, min: 1, max: 128, pattern: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+" },
+    Value: { type: "string", required: true, min: 0, max: 256, pattern: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*" },
+  },
+};
+
+/** Groups and policies (IAM model: groupNameType, policyNameType, policyPathType, arnType, …). */
+export const groupName: StringField = { type: "string", min: 1, max: 128, pattern: "[\\w+=,.@-]+" };
+export const policyName: StringField = { type: "string", min: 1, max: 128, pattern: "[\\w+=,.@-]+" };
+export const policyPath: StringField = { type: "string", min: 1, max: 512, pattern: "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/" };
+export const policyDocument: StringField = { type: "string", min: 1, max: 131072, pattern: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" };
+export const policyDescription: StringField = { type: "string", max: 1000 };
+export const arn: StringField = { type: "string", min: 20, max: 2048 };
+export const policyVersionId: StringField = { type: "string", pattern: "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?" };
+export const policyScope: StringField = { type: "string", enum: ["All", "AWS", "Local"] };
+export const policyUsage: StringField = { type: "string", enum: ["PermissionsPolicy", "PermissionsBoundary"] };
+export const entityType: StringField = { type: "string", enum: ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"] };
+export const boolean: BooleanField = { type: "boolean" };
+
+/** The simulator's inputs (ActionNameListType, ResourceNameListType, SimulationPolicyListType, ContextEntry). */
+export const actionNames: ListField = { type: "list", member: { type: "string", min: 3, max: 128 } };
+export const resourceNames: ListField = { type: "list", member: { type: "string", min: 1, max: 2048 } };
+export const resourceName: StringField = { type: "string", min: 1, max: 2048 };
+export const policyDocuments: ListField = { type: "list", member: policyDocument };
+export const contextEntries: StructListField = {
+  type: "structs",
+  members: {
+    ContextKeyName: { type: "string", min: 5, max: 256 },
+    ContextKeyValues: { type: "list", member: { type: "string" } },
+    ContextKeyType: {
+      type: "string",
+      enum: ["string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList"],
+    },
+  },
 };

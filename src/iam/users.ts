@@ -1,13 +1,13 @@
 /** IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser. */
-import { requireIamPermission } from "../auth/rules.js";
-import { forgetSessionUsers } from "../auth/session-users.js";
+import { forgetPrincipals } from "../auth/principal-caches.js";
 import { principalArn, rootArn, userArn, type Caller } from "../auth/principal.js";
 import { Errors } from "../errors.js";
 import { newUserId } from "../ids.js";
 import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
-import { XmlList, type XmlObject } from "../protocol/xml.js";
+import type { XmlObject } from "../protocol/xml.js";
 import type { User } from "../store/store.js";
-import { decodeMarker, encodeMarker } from "./marker.js";
+import { paged, pageInput } from "./marker.js";
+import { authorizeIam, onArn, onListing, onUser, type ActionContext } from "./resources.js";
 import * as shape from "./shapes.js";
 
 export function userXml(user: User): XmlObject {
@@ -37,13 +37,29 @@ export async function targetUser(
   return { user, name: userName, arn: user ? userArn(user.accountId, user.path, user.userName) : userArn(principal.accountId, "/", userName) };
 }
 
+/** Authorizes a per-user action on the target (the root user, only the root itself can name). */
+export async function authorizeOnTarget(
+  ctx: OperationContext,
+  action: string,
+  target: { name: string | null; arn: string },
+  context?: ActionContext,
+): Promise<void> {
+  if (target.name !== null) await authorizeIam(ctx, onUser(action, target.arn, target.name), context);
+}
+
 /**
  * For per-user actions on a user that must exist: resolve the target, authorize the action on
- * it, then refuse an unknown user. Returns the stored user name (null: the root user).
+ * it, then refuse an unknown user (authorization first: spec §11.10, UNCONFIRMED). Returns the
+ * stored user name (null: the root user).
  */
-export async function authorizedOwner(ctx: OperationContext, userName: string | undefined, action: string): Promise<string | null> {
+export async function authorizedOwner(
+  ctx: OperationContext,
+  userName: string | undefined,
+  action: string,
+  context?: ActionContext,
+): Promise<string | null> {
   const target = await targetUser(ctx, userName);
-  requireIamPermission(ctx.caller, action, target.arn);
+  await authorizeOnTarget(ctx, action, target, context);
   if (target.name === null) return null;
   if (!target.user) throw Errors.noSuchUser(target.name);
   return target.user.userName;
@@ -59,7 +75,7 @@ export const createUser: Operation = {
     const name = input.UserName as string;
     const path = (input.Path as string | undefined) ?? "/";
     const accountId = accountOf(ctx.caller);
-    requireIamPermission(ctx.caller, "CreateUser", userArn(accountId, path, name));
+    await authorizeIam(ctx, onArn("CreateUser", userArn(accountId, path, name)));
     const user: User = {
       accountId,
       userId: newUserId(ctx.deps.random),
@@ -78,7 +94,7 @@ export const getUser: Operation = {
   input: { UserName: shape.existingUserName },
   async run(ctx, input) {
     const target = await targetUser(ctx, input.UserName as string | undefined);
-    requireIamPermission(ctx.caller, "GetUser", target.arn);
+    await authorizeOnTarget(ctx, "GetUser", target);
     if (target.name === null) {
       // The root user: AWS answers with the account id as UserId and the root ARN.
       const accountId = accountOf(ctx.caller);
@@ -96,17 +112,12 @@ export const listUsers: Operation = {
   input: { PathPrefix: shape.pathPrefix, Marker: shape.marker, MaxItems: shape.maxItems },
   async run(ctx, input) {
     const accountId = accountOf(ctx.caller);
-    requireIamPermission(ctx.caller, "ListUsers", `arn:aws:iam::${accountId}:user/`);
+    await authorizeIam(ctx, onListing("ListUsers", accountId, "user"));
     const page = await ctx.deps.store.listUsers(accountId, {
       pathPrefix: (input.PathPrefix as string | undefined) ?? "/",
-      after: decodeMarker("users", input.Marker as string | undefined),
-      limit: (input.MaxItems as number | undefined) ?? shape.DEFAULT_MAX_ITEMS,
+      ...pageInput(input, "users"),
     });
-    return {
-      Users: new XmlList(page.items.map(userXml)),
-      IsTruncated: page.next !== undefined,
-      Marker: page.next === undefined ? undefined : encodeMarker("users", page.next),
-    };
+    return paged(page, "users", userXml, "Users");
   },
 };
 
@@ -117,7 +128,7 @@ export const updateUser: Operation = {
   async run(ctx, input) {
     const name = input.UserName as string;
     const target = await targetUser(ctx, name);
-    requireIamPermission(ctx.caller, "UpdateUser", target.arn);
+    await authorizeOnTarget(ctx, "UpdateUser", target);
     const newUserName = input.NewUserName as string | undefined;
     const result = await ctx.deps.store.updateUser(accountOf(ctx.caller), name, {
       newUserName,
@@ -125,7 +136,7 @@ export const updateUser: Operation = {
     });
     if (result === "not-found") throw Errors.noSuchUser(name);
     if (result === "exists") throw Errors.userExists(newUserName!);
-    await forgetSessionUsers(ctx.deps.store);
+    await forgetPrincipals(ctx.deps.store);
     return undefined;
   },
 };
@@ -137,12 +148,15 @@ export const deleteUser: Operation = {
   async run(ctx, input) {
     const name = input.UserName as string;
     const target = await targetUser(ctx, name);
-    requireIamPermission(ctx.caller, "DeleteUser", target.arn);
+    await authorizeOnTarget(ctx, "DeleteUser", target);
     const result = await ctx.deps.store.deleteUser(accountOf(ctx.caller), name);
     if (result === "not-found") throw Errors.noSuchUser(name);
     if (result === "has-access-keys") throw Errors.deleteConflict("access keys");
     if (result === "has-mfa-devices") throw Errors.deleteConflict("MFA device");
-    await forgetSessionUsers(ctx.deps.store);
+    if (result === "has-inline-policies") throw Errors.mustDeletePolicies();
+    if (result === "has-attached-policies") throw Errors.mustDetachPolicies();
+    if (result === "in-groups") throw Errors.mustLeaveGroups();
+    await forgetPrincipals(ctx.deps.store);
     return undefined;
   },
 };

@@ -27,27 +27,33 @@ export interface IntegerField extends FieldBase {
   min?: number;
   max?: number;
 }
-/**
- * A list of IAM tags on the wire as `Tags.member.N.Key` / `Tags.member.N.Value` (N from 1), checked
- * member by member like the model's tagKeyType / tagValueType.
- */
-export interface TagListField extends FieldBase {
-  type: "tags";
-  maxItems: number;
-  key: StringField;
-  value: StringField;
+export interface BooleanField extends FieldBase {
+  type: "boolean";
 }
-export type Field = StringField | IntegerField | TagListField;
+/** A list of strings on the wire as `NAME.member.N` (N from 1). */
+export interface ListField extends FieldBase {
+  type: "list";
+  member: StringField;
+  maxItems?: number;
+}
+/**
+ * A list of structures on the wire as `NAME.member.N.MEMBER` (N from 1): IAM tags
+ * (`Tags.member.1.Key`), simulation context entries (`ContextEntries.member.1.ContextKeyValues.member.1`).
+ */
+export interface StructListField extends FieldBase {
+  type: "structs";
+  members: Readonly<Record<string, StringField | ListField>>;
+  maxItems?: number;
+}
+export type Field = StringField | IntegerField | BooleanField | ListField | StructListField;
 
 /** Wire name → field, in model order. */
 export type InputShape = Readonly<Record<string, Field>>;
 
-export interface TagInput {
-  readonly key: string;
-  readonly value: string;
-}
+/** One structure of a StructListField, by wire member name. */
+export type StructInput = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-export type Input = Record<string, string | number | readonly TagInput[] | undefined>;
+export type Input = Record<string, string | number | boolean | readonly string[] | readonly StructInput[] | undefined>;
 
 /** The member name AWS puts in messages: the wire name with a lower-case first letter. */
 function memberName(wireName: string): string {
@@ -88,29 +94,74 @@ function checkString(field: StringField, raw: string, at: string, violations: st
 const constraintAt = (path: string): string => `at '${path}' failed to satisfy constraint:`;
 
 /**
- * Reads `NAME.member.N.Key/Value`. Members are numbered from 1 without gaps, as botocore sends
- * them; an entry past a gap is never read, as AWS's deserializer stops at the first missing N.
+ * Reads `PREFIX.member.N` for N = 1, 2, … while `present(prefix)` holds. Members are numbered
+ * from 1 without gaps, as botocore sends them; an entry past a gap is never read, as AWS's
+ * deserializer stops at the first missing N.
  */
-function readTags(field: TagListField, wireName: string, params: QueryParams, violations: string[]): TagInput[] {
-  const tags: TagInput[] = [];
-  const path = memberName(wireName);
-  for (let n = 1; ; n++) {
-    const key = params.get(`${wireName}.member.${n}.Key`);
-    const value = params.get(`${wireName}.member.${n}.Value`);
-    if (key === undefined && value === undefined) break;
-    // UNCONFIRMED member paths: Coral's pattern for list members, e.g. 'tags.1.member.key'.
-    const at = (member: string) => constraintAt(`${path}.${n}.member.${member}`);
-    if (key === undefined) violations.push(`Value null ${at("key")} Member must not be null`);
-    else checkString(field.key, key, at("key"), violations);
-    if (value === undefined) violations.push(`Value null ${at("value")} Member must not be null`);
-    else checkString(field.value, value, at("value"), violations);
-    tags.push({ key: key ?? "", value: value ?? "" });
+function readMembers<T>(prefix: string, present: (at: string) => boolean, read: (at: string, n: number) => T): T[] {
+  const items: T[] = [];
+  for (let n = 1; present(`${prefix}.member.${n}`); n++) items.push(read(`${prefix}.member.${n}`, n));
+  return items;
+}
+
+/** What the model says of a list member, as Coral lists it when one member breaks it (recorded for tagKeys). */
+function memberConstraints(member: StringField): string {
+  const rules: string[] = [];
+  if (member.max !== undefined) rules.push(`Member must have length less than or equal to ${member.max}`);
+  if (member.min !== undefined) rules.push(`Member must have length greater than or equal to ${member.min}`);
+  if (member.pattern !== undefined) rules.push(`Member must satisfy regular expression pattern: ${member.pattern}`);
+  rules.push("Member must not be null");
+  return `[${rules.join(", ")}]`;
+}
+
+function readList(field: ListField, wireName: string, params: QueryParams, path: string, violations: string[]): string[] {
+  const values = readMembers(wireName, (at) => params.get(at) !== undefined, (at) => params.get(at)!);
+  if (values.some((v) => breaks(field.member, v))) {
+    // The recorded text leaves the list's value out.
+    violations.push(`Value ${constraintAt(path)} Member must satisfy constraint: ${memberConstraints(field.member)}`);
   }
-  if (tags.length > field.maxItems) {
-    // UNCONFIRMED: the list itself is left out of the text, as AWS does for `path`.
+  if (field.maxItems !== undefined && values.length > field.maxItems) {
     violations.push(`Value ${constraintAt(path)} Member must have length less than or equal to ${field.maxItems}`);
   }
-  return tags;
+  return values;
+}
+
+/** True when the value breaks the member's enum, pattern or length. */
+function breaks(member: StringField, value: string): boolean {
+  const found: string[] = [];
+  return checkString(member, value, "", found) !== undefined || found.length > 0;
+}
+
+function readStructs(field: StructListField, wireName: string, params: QueryParams, path: string, violations: string[]): StructInput[] {
+  const members = Object.entries(field.members);
+  const structs = readMembers(
+    wireName,
+    (at) => members.some(([name, m]) => params.get(m.type === "list" ? `${at}.${name}.member.1` : `${at}.${name}`) !== undefined),
+    (at, n) => {
+      const struct: Record<string, string | readonly string[] | undefined> = {};
+      for (const [name, member] of members) {
+        // UNCONFIRMED member paths beyond tags: Coral's pattern for list members, e.g. 'tags.1.member.key'.
+        const memberPath = `${path}.${n}.member.${memberName(name)}`;
+        if (member.type === "list") {
+          const values = readList(member, `${at}.${name}`, params, memberPath, violations);
+          if (values.length > 0) struct[name] = values;
+          else if (member.required) violations.push(`Value null ${constraintAt(memberPath)} Member must not be null`);
+          continue;
+        }
+        const value = params.get(`${at}.${name}`);
+        if (value === undefined) {
+          if (member.required) violations.push(`Value null ${constraintAt(memberPath)} Member must not be null`);
+        } else checkString(member, value, constraintAt(memberPath), violations);
+        struct[name] = value;
+      }
+      return struct;
+    },
+  );
+  if (field.maxItems !== undefined && structs.length > field.maxItems) {
+    // Recorded for tags: the list itself is left out of the text, as AWS does for `path`.
+    violations.push(`Value ${constraintAt(path)} Member must have length less than or equal to ${field.maxItems}`);
+  }
+  return structs;
 }
 
 /** Validates params against the shape; returns the typed input or throws the AWS error. */
@@ -120,16 +171,26 @@ export function validateInput(shape: InputShape, params: QueryParams): Input {
   let fixedError: AwsError | undefined;
 
   for (const [wireName, field] of Object.entries(shape)) {
-    if (field.type === "tags") {
-      const tags = readTags(field, wireName, params, violations);
-      if (tags.length > 0) input[wireName] = tags;
-      else if (field.required) violations.push(`Value null ${constraintAt(memberName(wireName))} Member must not be null`);
+    const path = memberName(wireName);
+    if (field.type === "list" || field.type === "structs") {
+      const items =
+        field.type === "list"
+          ? readList(field, wireName, params, path, violations)
+          : readStructs(field, wireName, params, path, violations);
+      if (items.length > 0) input[wireName] = items;
+      else if (field.required) violations.push(`Value null ${constraintAt(path)} Member must not be null`);
       continue;
     }
     const raw = params.get(wireName);
-    const at = constraintAt(memberName(wireName));
+    const at = constraintAt(path);
     if (raw === undefined) {
       if (field.required) violations.push(`Value null ${at} Member must not be null`);
+      continue;
+    }
+    if (field.type === "boolean") {
+      // botocore sends "true"/"false"; Coral's text for anything else is UNCONFIRMED.
+      if (raw !== "true" && raw !== "false") violations.push(`Value '${raw}' ${at} Member must be a boolean`);
+      else input[wireName] = raw === "true";
       continue;
     }
     if (field.type === "integer") {

@@ -58,6 +58,8 @@ function toWireRequest(req: IncomingMessage, body: Buffer): WireRequest {
     rawQuery: q === -1 ? "" : target.slice(q + 1),
     headers,
     body,
+    remoteAddress: req.socket.remoteAddress,
+    secure: "encrypted" in req.socket,
   };
 }
 

@@ -3,6 +3,11 @@
  * pick the operation, as AWS's separate sts and iam hosts would.
  */
 import * as keys from "../iam/access-keys.js";
+import { groupAttachments, userAttachments } from "../iam/attachments.js";
+import * as groups from "../iam/groups.js";
+import { groupInlinePolicies, userInlinePolicies } from "../iam/inline-policies.js";
+import * as policies from "../iam/managed-policies.js";
+import * as simulator from "../iam/simulate.js";
 import * as mfa from "../iam/mfa-devices.js";
 import * as users from "../iam/users.js";
 import type { Operation } from "../protocol/operation.js";
@@ -30,6 +35,29 @@ const OPERATIONS: readonly Operation[] = [
   mfa.listMfaDevices,
   mfa.listVirtualMfaDevices,
   mfa.getMfaDevice,
+  groups.createGroup,
+  groups.getGroup,
+  groups.listGroups,
+  groups.deleteGroup,
+  groups.addUserToGroup,
+  groups.removeUserFromGroup,
+  groups.listGroupsForUser,
+  ...userInlinePolicies,
+  ...groupInlinePolicies,
+  ...userAttachments,
+  ...groupAttachments,
+  policies.createPolicy,
+  policies.getPolicy,
+  policies.listPolicies,
+  policies.deletePolicy,
+  policies.createPolicyVersion,
+  policies.getPolicyVersion,
+  policies.listPolicyVersions,
+  policies.deletePolicyVersion,
+  policies.setDefaultPolicyVersion,
+  policies.listEntitiesForPolicy,
+  simulator.simulatePrincipalPolicy,
+  simulator.simulateCustomPolicy,
 ];
 
 const byServiceAction = new Map(OPERATIONS.map((op) => [`${op.service.name}:${op.action}`, op]));

@@ -15,5 +15,6 @@ export {
 export type { CanonicalOptions } from "./canonical.js";
 export { computeSignature, credentialScope, signingKey, stringToSign } from "./signing.js";
 export { checkSignedHeaders, verifySignature } from "./verify.js";
+export { headerValue } from "./uri.js";
 export { checkRequestTime, checkScopeDate, formatAmzDate, parseAmzDate } from "./time.js";
 export type { CheckResult } from "./time.js";

@@ -14,6 +14,10 @@ export interface WireRequest {
   headers: ReadonlyArray<readonly [string, string]>;
   /** The raw body bytes. */
   body: Uint8Array;
+  /** The peer's IP address (policies' aws:SourceIp); absent for requests made in memory. */
+  remoteAddress?: string;
+  /** Whether the request came over TLS (policies' aws:SecureTransport). */
+  secure?: boolean;
 }
 
 /** The SigV4 parameters a request carries, from the Authorization header or the presigned query. */

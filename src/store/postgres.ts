@@ -11,8 +11,10 @@
  *   matter: under READ COMMITTED each one sees what committed before it started, so a count
  *   taken after the lock was granted includes the writes of whoever held it before.
  *
- * Lock order is always owner, then device, so transactions cannot deadlock one another (a
- * deadlock or serialization failure would still be retried).
+ * Lock order is always owner, then device; user, then group, then managed policy — so
+ * transactions cannot deadlock one another (a deadlock or serialization failure would still be
+ * retried). Deletions lock the row FOR UPDATE; writes that only need the row to go on existing
+ * (a membership's group, an attachment's policy) lock it FOR KEY SHARE, as the foreign keys do.
  *
  * Text columns use the "C" collation: ordering and `next` keys compare bytes, as SQLite's BINARY
  * does, whatever the database's locale; case-insensitive names fold ASCII only (SQLite's NOCASE),
@@ -31,22 +33,65 @@ import type {
   AccessKeyStatus,
   AccessKeyUse,
   Account,
+  AddUserToGroupResult,
+  AttachPolicyResult,
   CreateAccessKeyResult,
+  CreateGroupResult,
   CreateMfaDeviceResult,
+  CreatePolicyResult,
+  CreatePolicyVersionResult,
   CreateUserResult,
+  DeleteGroupResult,
+  DeleteInlinePolicyResult,
   DeleteMfaDeviceResult,
+  DeletePolicyResult,
+  DeletePolicyVersionResult,
   DeleteUserResult,
+  DetachPolicyResult,
+  EffectivePolicy,
   EnableMfaDeviceResult,
+  Group,
+  ManagedPolicy,
   MfaDevice,
   MfaDeviceKind,
   MfaSync,
   Page,
+  PolicyOwner,
+  PolicyVersion,
+  PutInlinePolicyResult,
+  RemoveUserFromGroupResult,
+  SetDefaultPolicyVersionResult,
   Store,
   StoredTokenKey,
   UpdateUserResult,
   User,
 } from "./store.js";
-import { DEVICE_SELECT, KEY_SELECT, pageOf, toDevice, toKey, toUser, type DeviceRow, type KeyRow, type UserRow } from "./rows.js";
+import {
+  DEVICE_SELECT,
+  KEY_SELECT,
+  OWNER_TABLES,
+  POLICY_SELECT,
+  VERSION_SELECT,
+  effectivePoliciesSql,
+  pageOf,
+  tagsJson,
+  toDevice,
+  toEffectivePolicies,
+  toGroup,
+  toKey,
+  toPolicy,
+  toUser,
+  toVersion,
+  versionId,
+  versionNumber,
+  type DeviceRow,
+  type EffectiveRow,
+  type GroupRow,
+  type KeyRow,
+  type PolicyRow,
+  type UserRow,
+  type VersionRow,
+} from "./rows.js";
 import { StoreUnavailableError } from "./store.js";
 
 export interface PostgresOptions {
@@ -62,9 +107,10 @@ type PgModule = typeof import("pg").default;
 
 /**
  * Schema migrations, applied in order, each in its own transaction and recorded in
- * schema_migrations. Version 1 is the whole schema of SQLite's first two migrations.
+ * schema_migrations. Version 1 is the whole schema of SQLite's first two migrations; version 2
+ * is SQLite's third. (Exported for the upgrade test, which makes a database as an older release did.)
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
 CREATE TABLE accounts (
   id text COLLATE "C" PRIMARY KEY,
@@ -120,6 +166,78 @@ CREATE TABLE token_keys (
   sealed_key text NOT NULL,
   created_at bigint NOT NULL
 );
+`,
+  // Groups, inline policies, customer managed policies and their versions, attachments (issue 12).
+  // Everything an owner has is keyed by its id, so it follows the owner through a rename.
+  `
+CREATE TABLE groups (
+  group_id text COLLATE "C" PRIMARY KEY,
+  account_id text COLLATE "C" NOT NULL REFERENCES accounts(id),
+  group_name text COLLATE "C" NOT NULL,
+  path text COLLATE "C" NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE UNIQUE INDEX groups_name ON groups (account_id, lower(group_name));
+CREATE TABLE group_members (
+  group_id text COLLATE "C" NOT NULL REFERENCES groups(group_id),
+  user_id text COLLATE "C" NOT NULL REFERENCES users(user_id),
+  PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_members_user ON group_members (user_id, group_id);
+-- Inline policies: names are exact (case-sensitive); size as IAM counts it, for the aggregate limit.
+CREATE TABLE user_policies (
+  user_id text COLLATE "C" NOT NULL REFERENCES users(user_id),
+  policy_name text COLLATE "C" NOT NULL,
+  document text NOT NULL,
+  size integer NOT NULL,
+  PRIMARY KEY (user_id, policy_name)
+);
+CREATE TABLE group_policies (
+  group_id text COLLATE "C" NOT NULL REFERENCES groups(group_id),
+  policy_name text COLLATE "C" NOT NULL,
+  document text NOT NULL,
+  size integer NOT NULL,
+  PRIMARY KEY (group_id, policy_name)
+);
+CREATE TABLE policies (
+  policy_id text COLLATE "C" PRIMARY KEY,
+  account_id text COLLATE "C" NOT NULL REFERENCES accounts(id),
+  policy_name text COLLATE "C" NOT NULL,
+  path text COLLATE "C" NOT NULL,
+  arn text COLLATE "C" NOT NULL,
+  description text,
+  default_version integer NOT NULL,
+  -- the highest version number ever made: the next is one more, so none is reused
+  last_version integer NOT NULL,
+  tags jsonb NOT NULL,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  CHECK (default_version BETWEEN 1 AND last_version)
+);
+CREATE UNIQUE INDEX policies_name ON policies (account_id, lower(policy_name));
+CREATE UNIQUE INDEX policies_arn ON policies (account_id, arn);
+CREATE TABLE policy_versions (
+  policy_id text COLLATE "C" NOT NULL REFERENCES policies(policy_id),
+  version integer NOT NULL,
+  document text NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (policy_id, version)
+);
+-- Attachments by ARN: customer managed policies of the account, or AWS managed ones (not stored).
+CREATE TABLE user_attached_policies (
+  user_id text COLLATE "C" NOT NULL REFERENCES users(user_id),
+  account_id text COLLATE "C" NOT NULL REFERENCES accounts(id),
+  policy_arn text COLLATE "C" NOT NULL,
+  PRIMARY KEY (user_id, policy_arn)
+);
+CREATE INDEX user_attached_policies_arn ON user_attached_policies (account_id, policy_arn);
+CREATE TABLE group_attached_policies (
+  group_id text COLLATE "C" NOT NULL REFERENCES groups(group_id),
+  account_id text COLLATE "C" NOT NULL REFERENCES accounts(id),
+  policy_arn text COLLATE "C" NOT NULL,
+  PRIMARY KEY (group_id, policy_arn)
+);
+CREATE INDEX group_attached_policies_arn ON group_attached_policies (account_id, policy_arn);
 `,
 ];
 
@@ -387,6 +505,48 @@ export class PostgresStore implements Store {
     return rows[0]?.user_id;
   }
 
+  /**
+   * Locks a policy owner's row (a user or a group, by case-insensitive name) in `mode` for the
+   * rest of the transaction; its id, undefined when there is none.
+   */
+  private async lockPolicyOwner(
+    q: Tx,
+    accountId: string,
+    owner: PolicyOwner,
+    mode: "FOR UPDATE" | "FOR NO KEY UPDATE" | "FOR KEY SHARE" = "FOR NO KEY UPDATE",
+  ): Promise<string | undefined> {
+    const o = OWNER_TABLES[owner.kind];
+    const { rows } = await q<{ id: string }>(
+      `SELECT ${o.id} AS id FROM ${o.table} WHERE account_id = $1 AND lower(${o.name}) = $2 ${mode}`,
+      [accountId, fold(owner.name)],
+    );
+    return rows[0]?.id;
+  }
+
+  /** Locks a customer managed policy's row (by ARN) in `mode`; what the decisions on it need. */
+  private async lockPolicy(
+    q: Tx,
+    accountId: string,
+    arn: string,
+    mode: "FOR UPDATE" | "FOR NO KEY UPDATE" | "FOR KEY SHARE",
+  ): Promise<PolicyState | undefined> {
+    const { rows } = await q<PolicyState>(
+      `SELECT policy_id, default_version, last_version FROM policies WHERE account_id = $1 AND arn = $2 ${mode}`,
+      [accountId, arn],
+    );
+    return rows[0];
+  }
+
+  /** A policy owner's id without locking; undefined when there is none. */
+  private async policyOwnerId(accountId: string, owner: PolicyOwner): Promise<string | undefined> {
+    const o = OWNER_TABLES[owner.kind];
+    const { rows } = await this.query<{ id: string }>(
+      `SELECT ${o.id} AS id FROM ${o.table} WHERE account_id = $1 AND lower(${o.name}) = $2`,
+      [accountId, fold(owner.name)],
+    );
+    return rows[0]?.id;
+  }
+
   async createAccount(account: Account): Promise<void> {
     await this.query("INSERT INTO accounts (id, created_at) VALUES ($1, $2)", [account.id, account.createdAt.getTime()]);
   }
@@ -462,13 +622,19 @@ export class PostgresStore implements Store {
       );
       const userId = rows[0]?.user_id;
       if (userId === undefined) return "not-found";
-      const { rows: deps } = await q<{ keys: boolean; devices: boolean }>(
+      const { rows: deps } = await q<{ keys: boolean; devices: boolean; inline: boolean; attached: boolean; groups: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM access_keys WHERE user_id = $1) AS keys,
-                EXISTS (SELECT 1 FROM mfa_devices WHERE user_id = $1 AND assigned) AS devices`,
+                EXISTS (SELECT 1 FROM mfa_devices WHERE user_id = $1 AND assigned) AS devices,
+                EXISTS (SELECT 1 FROM user_policies WHERE user_id = $1) AS inline,
+                EXISTS (SELECT 1 FROM user_attached_policies WHERE user_id = $1) AS attached,
+                EXISTS (SELECT 1 FROM group_members WHERE user_id = $1) AS groups`,
         [userId],
       );
       if (deps[0]!.keys) return "has-access-keys";
       if (deps[0]!.devices) return "has-mfa-devices";
+      if (deps[0]!.inline) return "has-inline-policies";
+      if (deps[0]!.attached) return "has-attached-policies";
+      if (deps[0]!.groups) return "in-groups";
       await q("DELETE FROM users WHERE user_id = $1", [userId]);
       return "deleted";
     });
@@ -675,6 +841,416 @@ export class PostgresStore implements Store {
     return rowCount === 1;
   }
 
+  async createGroup(group: Group): Promise<CreateGroupResult> {
+    const { rowCount } = await this.query(
+      `INSERT INTO groups (group_id, account_id, group_name, path, created_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [group.groupId, group.accountId, group.groupName, group.path, group.createdAt.getTime()],
+    );
+    return rowCount === 1 ? "created" : "exists";
+  }
+
+  async getGroup(accountId: string, groupName: string): Promise<Group | undefined> {
+    const { rows } = await this.query<GroupRow>(
+      "SELECT * FROM groups WHERE account_id = $1 AND lower(group_name) = $2",
+      [accountId, fold(groupName)],
+    );
+    return rows[0] && toGroup(rows[0]);
+  }
+
+  async listGroups(
+    accountId: string,
+    options: { pathPrefix: string; after?: string; limit: number },
+  ): Promise<Page<Group>> {
+    const { rows } = await this.query<GroupRow>(
+      `SELECT * FROM groups WHERE account_id = $1 AND starts_with(path, $2) AND lower(group_name) > $3
+       ORDER BY lower(group_name) LIMIT $4`,
+      [accountId, options.pathPrefix, options.after ?? "", options.limit + 1],
+    );
+    return pageOf(rows, options.limit, toGroup, (g) => g.groupName.toLowerCase());
+  }
+
+  async deleteGroup(accountId: string, groupName: string): Promise<DeleteGroupResult> {
+    return this.transaction(async (q) => {
+      // FOR UPDATE waits for whoever is adding a member or a policy (they hold the row FOR KEY
+      // SHARE or FOR NO KEY UPDATE), and the checks below, taken after, see what they added.
+      const groupId = await this.lockPolicyOwner(q, accountId, { kind: "group", name: groupName }, "FOR UPDATE");
+      if (groupId === undefined) return "not-found";
+      const { rows: deps } = await q<{ members: boolean; inline: boolean; attached: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM group_members WHERE group_id = $1) AS members,
+                EXISTS (SELECT 1 FROM group_policies WHERE group_id = $1) AS inline,
+                EXISTS (SELECT 1 FROM group_attached_policies WHERE group_id = $1) AS attached`,
+        [groupId],
+      );
+      if (deps[0]!.members) return "has-members";
+      if (deps[0]!.inline) return "has-inline-policies";
+      if (deps[0]!.attached) return "has-attached-policies";
+      await q("DELETE FROM groups WHERE group_id = $1", [groupId]);
+      return "deleted";
+    });
+  }
+
+  async addUserToGroup(accountId: string, groupName: string, userName: string, limit: number): Promise<AddUserToGroupResult> {
+    return this.transaction(async (q) => {
+      // User, then group: the user's row serialises its memberships (the limit, deleteUser); the
+      // group's is held FOR KEY SHARE so that deleteGroup waits, while other members join at once.
+      const userId = await this.lockOwner(q, accountId, userName);
+      const groupId = await this.lockPolicyOwner(q, accountId, { kind: "group", name: groupName }, "FOR KEY SHARE");
+      if (groupId === undefined) return "no-group";
+      if (userId === undefined || userId === null) return "no-user";
+      const { rows } = await q<{ member: boolean; n: number }>(
+        `SELECT EXISTS (SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2) AS member,
+                (SELECT count(*) FROM group_members WHERE user_id = $2) AS n`,
+        [groupId, userId],
+      );
+      if (rows[0]!.member) return "added";
+      if (rows[0]!.n >= limit) return "limit";
+      await q("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)", [groupId, userId]);
+      return "added";
+    });
+  }
+
+  async removeUserFromGroup(accountId: string, groupName: string, userName: string): Promise<RemoveUserFromGroupResult> {
+    const { rows } = await this.query<{ group_id: string | null; user_id: string | null }>(
+      `WITH g AS (SELECT group_id FROM groups WHERE account_id = $1 AND lower(group_name) = $2),
+            u AS (SELECT user_id FROM users WHERE account_id = $1 AND lower(user_name) = $3),
+            gone AS (DELETE FROM group_members m USING g, u WHERE m.group_id = g.group_id AND m.user_id = u.user_id)
+       SELECT (SELECT group_id FROM g) AS group_id, (SELECT user_id FROM u) AS user_id`,
+      [accountId, fold(groupName), fold(userName)],
+    );
+    if (rows[0]!.group_id === null) return "no-group";
+    if (rows[0]!.user_id === null) return "no-user";
+    return "removed";
+  }
+
+  async listGroupMembers(
+    accountId: string,
+    groupName: string,
+    options: { after?: string; limit: number },
+  ): Promise<Page<User> | undefined> {
+    const groupId = await this.policyOwnerId(accountId, { kind: "group", name: groupName });
+    if (groupId === undefined) return undefined;
+    const { rows } = await this.query<UserRow>(
+      `SELECT u.* FROM group_members m JOIN users u ON u.user_id = m.user_id
+       WHERE m.group_id = $1 AND lower(u.user_name) > $2 ORDER BY lower(u.user_name) LIMIT $3`,
+      [groupId, options.after ?? "", options.limit + 1],
+    );
+    return pageOf(rows, options.limit, toUser, (u) => u.userName.toLowerCase());
+  }
+
+  async listGroupsForUser(
+    accountId: string,
+    userName: string,
+    options: { after?: string; limit: number },
+  ): Promise<Page<Group> | undefined> {
+    const userId = await this.policyOwnerId(accountId, { kind: "user", name: userName });
+    if (userId === undefined) return undefined;
+    const { rows } = await this.query<GroupRow>(
+      `SELECT g.* FROM group_members m JOIN groups g ON g.group_id = m.group_id
+       WHERE m.user_id = $1 AND lower(g.group_name) > $2 ORDER BY lower(g.group_name) LIMIT $3`,
+      [userId, options.after ?? "", options.limit + 1],
+    );
+    return pageOf(rows, options.limit, toGroup, (g) => g.groupName.toLowerCase());
+  }
+
+  async putInlinePolicy(
+    accountId: string,
+    owner: PolicyOwner,
+    policyName: string,
+    document: string,
+    size: number,
+    sizeLimit: number,
+  ): Promise<PutInlinePolicyResult> {
+    const o = OWNER_TABLES[owner.kind];
+    return this.transaction(async (q) => {
+      const id = await this.lockPolicyOwner(q, accountId, owner);
+      if (id === undefined) return "no-owner";
+      const { rows } = await q<{ n: number }>(
+        `SELECT coalesce(sum(size), 0) AS n FROM ${o.inline} WHERE ${o.id} = $1 AND policy_name <> $2`,
+        [id, policyName],
+      );
+      if (rows[0]!.n + size > sizeLimit) return "too-large";
+      await q(
+        `INSERT INTO ${o.inline} (${o.id}, policy_name, document, size) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (${o.id}, policy_name) DO UPDATE SET document = excluded.document, size = excluded.size`,
+        [id, policyName, document, size],
+      );
+      return "put";
+    });
+  }
+
+  async getInlinePolicy(accountId: string, owner: PolicyOwner, policyName: string): Promise<string | "no-owner" | "not-found"> {
+    const o = OWNER_TABLES[owner.kind];
+    const { rows } = await this.query<{ document: string | null }>(
+      `SELECT p.document FROM ${o.table} x LEFT JOIN ${o.inline} p ON p.${o.id} = x.${o.id} AND p.policy_name = $3
+       WHERE x.account_id = $1 AND lower(x.${o.name}) = $2`,
+      [accountId, fold(owner.name), policyName],
+    );
+    if (rows.length === 0) return "no-owner";
+    return rows[0]!.document ?? "not-found";
+  }
+
+  async listInlinePolicies(accountId: string, owner: PolicyOwner): Promise<string[] | undefined> {
+    const o = OWNER_TABLES[owner.kind];
+    const { rows } = await this.query<{ policy_name: string | null }>(
+      `SELECT p.policy_name FROM ${o.table} x LEFT JOIN ${o.inline} p ON p.${o.id} = x.${o.id}
+       WHERE x.account_id = $1 AND lower(x.${o.name}) = $2 ORDER BY p.policy_name`,
+      [accountId, fold(owner.name)],
+    );
+    if (rows.length === 0) return undefined;
+    return rows.flatMap((r) => (r.policy_name === null ? [] : [r.policy_name]));
+  }
+
+  async deleteInlinePolicy(accountId: string, owner: PolicyOwner, policyName: string): Promise<DeleteInlinePolicyResult> {
+    const o = OWNER_TABLES[owner.kind];
+    const { rows } = await this.query<{ id: string; deleted: number }>(
+      `WITH x AS (SELECT ${o.id} AS id FROM ${o.table} WHERE account_id = $1 AND lower(${o.name}) = $2),
+            gone AS (DELETE FROM ${o.inline} p USING x WHERE p.${o.id} = x.id AND p.policy_name = $3 RETURNING 1)
+       SELECT x.id, (SELECT count(*) FROM gone) AS deleted FROM x`,
+      [accountId, fold(owner.name), policyName],
+    );
+    if (rows.length === 0) return "no-owner";
+    return rows[0]!.deleted > 0 ? "deleted" : "not-found";
+  }
+
+  async createPolicy(policy: ManagedPolicy, document: string): Promise<CreatePolicyResult> {
+    return this.transaction(async (q) => {
+      // The unique indexes on the name and the ARN decide a clash, whoever creates at once.
+      const { rowCount } = await q(
+        `INSERT INTO policies (policy_id, account_id, policy_name, path, arn, description, default_version, last_version,
+                               tags, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7::jsonb, $8, $9) ON CONFLICT DO NOTHING`,
+        [
+          policy.policyId,
+          policy.accountId,
+          policy.policyName,
+          policy.path,
+          policy.arn,
+          policy.description,
+          tagsJson(policy.tags),
+          policy.createdAt.getTime(),
+          policy.updatedAt.getTime(),
+        ],
+      );
+      if (rowCount !== 1) return "exists";
+      await q("INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES ($1, 1, $2, $3)", [
+        policy.policyId,
+        document,
+        policy.createdAt.getTime(),
+      ]);
+      return "created";
+    });
+  }
+
+  async getPolicy(accountId: string, arn: string): Promise<ManagedPolicy | undefined> {
+    const { rows } = await this.query<PolicyRow>(`${POLICY_SELECT} WHERE p.account_id = $1 AND p.arn = $2`, [accountId, arn]);
+    return rows[0] && toPolicy(rows[0]);
+  }
+
+  async listPolicies(accountId: string): Promise<ManagedPolicy[]> {
+    const { rows } = await this.query<PolicyRow>(`${POLICY_SELECT} WHERE p.account_id = $1`, [accountId]);
+    return rows.map(toPolicy);
+  }
+
+  async deletePolicy(accountId: string, arn: string): Promise<DeletePolicyResult> {
+    return this.transaction(async (q) => {
+      // FOR UPDATE waits for an attachPolicy holding the row FOR KEY SHARE; the count below,
+      // taken after, sees its attachment. One that comes later finds no policy.
+      const policy = await this.lockPolicy(q, accountId, arn, "FOR UPDATE");
+      if (!policy) return "not-found";
+      const { rows } = await q<{ attached: boolean; versions: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM user_attached_policies WHERE account_id = $1 AND policy_arn = $2)
+                OR EXISTS (SELECT 1 FROM group_attached_policies WHERE account_id = $1 AND policy_arn = $2) AS attached,
+                EXISTS (SELECT 1 FROM policy_versions WHERE policy_id = $3 AND version <> $4) AS versions`,
+        [accountId, arn, policy.policy_id, policy.default_version],
+      );
+      if (rows[0]!.attached) return "attached";
+      if (rows[0]!.versions) return "has-versions";
+      await q("DELETE FROM policy_versions WHERE policy_id = $1", [policy.policy_id]);
+      await q("DELETE FROM policies WHERE policy_id = $1", [policy.policy_id]);
+      return "deleted";
+    });
+  }
+
+  async createPolicyVersion(
+    accountId: string,
+    arn: string,
+    document: string,
+    setAsDefault: boolean,
+    createdAt: Date,
+    limit: number,
+  ): Promise<CreatePolicyVersionResult> {
+    return this.transaction(async (q): Promise<CreatePolicyVersionResult> => {
+      const policy = await this.lockPolicy(q, accountId, arn, "FOR NO KEY UPDATE");
+      if (!policy) return "not-found";
+      const { rows } = await q<{ n: number }>("SELECT count(*) AS n FROM policy_versions WHERE policy_id = $1", [
+        policy.policy_id,
+      ]);
+      if (rows[0]!.n >= limit) return "limit";
+      const version = policy.last_version + 1;
+      await q("INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES ($1, $2, $3, $4)", [
+        policy.policy_id,
+        version,
+        document,
+        createdAt.getTime(),
+      ]);
+      await q(
+        `UPDATE policies SET last_version = $2,
+                default_version = CASE WHEN $3 THEN $2 ELSE default_version END,
+                updated_at = CASE WHEN $3 THEN $4 ELSE updated_at END
+         WHERE policy_id = $1`,
+        [policy.policy_id, version, setAsDefault, createdAt.getTime()],
+      );
+      return { versionId: versionId(version) };
+    });
+  }
+
+  async getPolicyVersion(accountId: string, arn: string, id: string): Promise<PolicyVersion | undefined> {
+    const version = versionNumber(id);
+    if (version === undefined) return undefined;
+    const { rows } = await this.query<VersionRow>(`${VERSION_SELECT} WHERE p.account_id = $1 AND p.arn = $2 AND v.version = $3`, [
+      accountId,
+      arn,
+      version,
+    ]);
+    return rows[0] && toVersion(rows[0]);
+  }
+
+  async listPolicyVersions(accountId: string, arn: string): Promise<PolicyVersion[] | undefined> {
+    // A policy always has its default version: no rows, no policy.
+    const { rows } = await this.query<VersionRow>(
+      `${VERSION_SELECT} WHERE p.account_id = $1 AND p.arn = $2 ORDER BY v.version DESC`,
+      [accountId, arn],
+    );
+    return rows.length === 0 ? undefined : rows.map(toVersion);
+  }
+
+  async deletePolicyVersion(accountId: string, arn: string, id: string): Promise<DeletePolicyVersionResult> {
+    const version = versionNumber(id);
+    if (version === undefined) return "not-found";
+    return this.transaction(async (q) => {
+      const policy = await this.lockPolicy(q, accountId, arn, "FOR NO KEY UPDATE");
+      if (!policy) return "not-found";
+      if (policy.default_version === version) return "default";
+      const { rowCount } = await q("DELETE FROM policy_versions WHERE policy_id = $1 AND version = $2", [
+        policy.policy_id,
+        version,
+      ]);
+      return rowCount === 1 ? "deleted" : "not-found";
+    });
+  }
+
+  async setDefaultPolicyVersion(
+    accountId: string,
+    arn: string,
+    id: string,
+    updatedAt: Date,
+  ): Promise<SetDefaultPolicyVersionResult> {
+    const version = versionNumber(id);
+    if (version === undefined) return "not-found";
+    return this.transaction(async (q) => {
+      // Locked first, so that the version cannot be deleted between the check and the update.
+      const policy = await this.lockPolicy(q, accountId, arn, "FOR NO KEY UPDATE");
+      if (!policy) return "not-found";
+      const { rowCount } = await q(
+        `UPDATE policies SET default_version = $2, updated_at = $3
+         WHERE policy_id = $1 AND EXISTS (SELECT 1 FROM policy_versions WHERE policy_id = $1 AND version = $2)`,
+        [policy.policy_id, version, updatedAt.getTime()],
+      );
+      return rowCount === 1 ? "set" : "not-found";
+    });
+  }
+
+  async attachPolicy(
+    accountId: string,
+    owner: PolicyOwner,
+    arn: string,
+    customer: boolean,
+    limit: number,
+  ): Promise<AttachPolicyResult> {
+    const o = OWNER_TABLES[owner.kind];
+    return this.transaction(async (q) => {
+      // Owner, then policy. The owner's row serialises its attachments (the limit, deletion);
+      // the policy's is held FOR KEY SHARE so that deletePolicy waits for this to commit.
+      const id = await this.lockPolicyOwner(q, accountId, owner);
+      if (id === undefined) return "no-owner";
+      if (customer && !(await this.lockPolicy(q, accountId, arn, "FOR KEY SHARE"))) return "no-policy";
+      const { rows } = await q<{ attached: boolean; n: number }>(
+        `SELECT EXISTS (SELECT 1 FROM ${o.attached} WHERE ${o.id} = $1 AND policy_arn = $2) AS attached,
+                (SELECT count(*) FROM ${o.attached} WHERE ${o.id} = $1) AS n`,
+        [id, arn],
+      );
+      if (rows[0]!.attached) return "attached";
+      if (rows[0]!.n >= limit) return "limit";
+      await q(`INSERT INTO ${o.attached} (${o.id}, account_id, policy_arn) VALUES ($1, $2, $3)`, [id, accountId, arn]);
+      return "attached";
+    });
+  }
+
+  async detachPolicy(accountId: string, owner: PolicyOwner, arn: string): Promise<DetachPolicyResult> {
+    const o = OWNER_TABLES[owner.kind];
+    const { rows } = await this.query<{ id: string; deleted: number }>(
+      `WITH x AS (SELECT ${o.id} AS id FROM ${o.table} WHERE account_id = $1 AND lower(${o.name}) = $2),
+            gone AS (DELETE FROM ${o.attached} a USING x WHERE a.${o.id} = x.id AND a.policy_arn = $3 RETURNING 1)
+       SELECT x.id, (SELECT count(*) FROM gone) AS deleted FROM x`,
+      [accountId, fold(owner.name), arn],
+    );
+    if (rows.length === 0) return "no-owner";
+    return rows[0]!.deleted > 0 ? "detached" : "not-attached";
+  }
+
+  async listAttachedPolicies(accountId: string, owner: PolicyOwner): Promise<string[] | undefined> {
+    const o = OWNER_TABLES[owner.kind];
+    const { rows } = await this.query<{ policy_arn: string | null }>(
+      `SELECT a.policy_arn FROM ${o.table} x LEFT JOIN ${o.attached} a ON a.${o.id} = x.${o.id}
+       WHERE x.account_id = $1 AND lower(x.${o.name}) = $2 ORDER BY a.policy_arn`,
+      [accountId, fold(owner.name)],
+    );
+    if (rows.length === 0) return undefined;
+    return rows.flatMap((r) => (r.policy_arn === null ? [] : [r.policy_arn]));
+  }
+
+  async listEntitiesForPolicy(accountId: string, arn: string): Promise<{ users: User[]; groups: Group[] }> {
+    // One statement: users and groups as of one moment.
+    const { rows } = await this.query<{ kind: "user" | "group"; id: string; name: string; path: string; created_at: number }>(
+      `SELECT * FROM (
+         SELECT 'user' AS kind, u.user_id AS id, u.user_name AS name, u.path, u.created_at
+         FROM user_attached_policies a JOIN users u ON u.user_id = a.user_id
+         WHERE a.account_id = $1 AND a.policy_arn = $2
+         UNION ALL
+         SELECT 'group', g.group_id, g.group_name, g.path, g.created_at
+         FROM group_attached_policies a JOIN groups g ON g.group_id = a.group_id
+         WHERE a.account_id = $1 AND a.policy_arn = $2
+       ) e ORDER BY kind, lower(name), id`,
+      [accountId, arn],
+    );
+    const users: User[] = [];
+    const groups: Group[] = [];
+    for (const r of rows) {
+      if (r.kind === "user") {
+        users.push(toUser({ user_id: r.id, account_id: accountId, user_name: r.name, path: r.path, created_at: r.created_at }));
+      } else {
+        groups.push(toGroup({ group_id: r.id, account_id: accountId, group_name: r.name, path: r.path, created_at: r.created_at }));
+      }
+    }
+    return { users, groups };
+  }
+
+  async countAttachments(accountId: string, arn: string): Promise<number> {
+    const { rows } = await this.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM user_attached_policies WHERE account_id = $1 AND policy_arn = $2)
+            + (SELECT count(*) FROM group_attached_policies WHERE account_id = $1 AND policy_arn = $2) AS n`,
+      [accountId, arn],
+    );
+    return rows[0]!.n;
+  }
+
+  async effectivePolicies(accountId: string, userId: string): Promise<EffectivePolicy[] | undefined> {
+    // One statement, one snapshot, one round trip.
+    const { rows } = await this.query<EffectiveRow>(effectivePoliciesSql("$1", "$2"), [accountId, userId]);
+    return toEffectivePolicies(rows);
+  }
+
   async listTokenKeys(): Promise<StoredTokenKey[]> {
     const { rows } = await this.query<{ id: number; sealed_key: string; created_at: number }>(
       "SELECT id, sealed_key, created_at FROM token_keys ORDER BY created_at, id",
@@ -700,6 +1276,13 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.pool.end();
   }
+}
+
+/** What the conditional writes on a managed policy decide on. */
+interface PolicyState {
+  policy_id: string;
+  default_version: number;
+  last_version: number;
 }
 
 /** A query bound to a transaction's connection. */

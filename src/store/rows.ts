@@ -1,8 +1,22 @@
 /**
  * The tables' rows as both backends read them (same columns, times as ms since the epoch), the
- * records made from them, and the paging they share: one mapping for SQLite and PostgreSQL.
+ * records made from them, the SELECTs and the paging they share: one mapping for SQLite and
+ * PostgreSQL.
  */
-import type { AccessKey, AccessKeyStatus, MfaDevice, MfaDeviceKind, Page, Tag, User } from "./store.js";
+import type {
+  AccessKey,
+  AccessKeyStatus,
+  EffectivePolicy,
+  Group,
+  ManagedPolicy,
+  MfaDevice,
+  MfaDeviceKind,
+  Page,
+  PolicyOwner,
+  PolicyVersion,
+  Tag,
+  User,
+} from "./store.js";
 
 export interface UserRow {
   user_id: string;
@@ -59,6 +73,130 @@ export const DEVICE_SELECT = `
          u.user_id AS u_user_id, u.user_name AS u_user_name, u.path AS u_path, u.created_at AS u_created_at
   FROM mfa_devices d LEFT JOIN users u ON u.user_id = d.user_id`;
 
+export interface GroupRow {
+  group_id: string;
+  account_id: string;
+  group_name: string;
+  path: string;
+  created_at: number;
+}
+
+export interface PolicyRow {
+  policy_id: string;
+  account_id: string;
+  policy_name: string;
+  path: string;
+  arn: string;
+  description: string | null;
+  default_version: number;
+  /** JSON text in SQLite, parsed jsonb in PostgreSQL. */
+  tags: string | Tag[];
+  created_at: number;
+  updated_at: number;
+  attachment_count: number;
+}
+
+export interface VersionRow {
+  version: number;
+  document: string;
+  is_default: number | boolean;
+  created_at: number;
+}
+
+/** A row of EFFECTIVE_POLICIES: kind NULL is the user's own row (it exists), not a policy. */
+export interface EffectiveRow {
+  via_kind: "user" | "group";
+  via_name: string;
+  kind: "inline" | "managed" | null;
+  /** The inline policy's name; a customer managed policy's name (NULL for one that is not stored). */
+  name: string | null;
+  arn: string | null;
+  /** The default version's number, for a customer managed policy. */
+  version: number | null;
+  document: string | null;
+}
+
+/**
+ * Where a policy owner's rows are: its table, id and name columns, and the tables of its inline
+ * policies and attached managed policies (all keyed by the owner's id, so they survive renames).
+ */
+export const OWNER_TABLES = {
+  user: {
+    table: "users",
+    id: "user_id",
+    name: "user_name",
+    inline: "user_policies",
+    attached: "user_attached_policies",
+  },
+  group: {
+    table: "groups",
+    id: "group_id",
+    name: "group_name",
+    inline: "group_policies",
+    attached: "group_attached_policies",
+  },
+} as const satisfies Record<PolicyOwner["kind"], Record<string, string>>;
+
+/** Customer managed policies, with how many users and groups of the account they are attached to. */
+export const POLICY_SELECT = `
+  SELECT p.policy_id, p.account_id, p.policy_name, p.path, p.arn, p.description, p.default_version, p.tags,
+         p.created_at, p.updated_at,
+         (SELECT count(*) FROM user_attached_policies a WHERE a.account_id = p.account_id AND a.policy_arn = p.arn)
+         + (SELECT count(*) FROM group_attached_policies a WHERE a.account_id = p.account_id AND a.policy_arn = p.arn)
+           AS attachment_count
+  FROM policies p`;
+
+/** A policy's versions with whether each is the default. */
+export const VERSION_SELECT = `
+  SELECT v.version, v.document, v.version = p.default_version AS is_default, v.created_at
+  FROM policies p JOIN policy_versions v ON v.policy_id = p.policy_id`;
+
+/**
+ * Every policy that reaches one user, in one statement (one snapshot): the user's own row
+ * (kind NULL: says the user exists), the user's inline policies by name, attached policies by
+ * ARN, then for each of the user's groups by lower-cased name its inline and attached policies.
+ * A customer managed policy comes with its default version; an ARN that is not a stored policy
+ * (AWS managed) with NULLs. `account` and `user` are the two parameters' placeholders. The CTEs
+ * are inlined (NOT MATERIALIZED) so that each branch looks the user up by its primary key.
+ */
+export const effectivePoliciesSql = (account: string, user: string) => `
+  WITH me AS NOT MATERIALIZED (
+    SELECT user_id, account_id, user_name FROM users WHERE account_id = ${account} AND user_id = ${user}
+  ),
+  mine AS NOT MATERIALIZED (
+    SELECT g.group_id, g.group_name, me.account_id
+    FROM me JOIN group_members m ON m.user_id = me.user_id JOIN groups g ON g.group_id = m.group_id
+  )
+  SELECT via_kind, via_name, kind, name, arn, version, document FROM (
+    SELECT 0 AS o_rank, '' AS o_key, '' AS o_id, 0 AS part, '' AS sort,
+           'user' AS via_kind, me.user_name AS via_name, NULL AS kind, NULL AS name, NULL AS arn,
+           CAST(NULL AS INTEGER) AS version, NULL AS document
+    FROM me
+    UNION ALL
+    SELECT 0, '', '', 1, p.policy_name, 'user', me.user_name, 'inline', p.policy_name, NULL, CAST(NULL AS INTEGER), p.document
+    FROM me JOIN user_policies p ON p.user_id = me.user_id
+    UNION ALL
+    SELECT 0, '', '', 2, a.policy_arn, 'user', me.user_name, 'managed', pol.policy_name, a.policy_arn, pol.default_version,
+           v.document
+    FROM me JOIN user_attached_policies a ON a.user_id = me.user_id
+    LEFT JOIN policies pol ON pol.account_id = me.account_id AND pol.arn = a.policy_arn
+    LEFT JOIN policy_versions v ON v.policy_id = pol.policy_id AND v.version = pol.default_version
+    UNION ALL
+    SELECT 1, lower(g.group_name), g.group_id, 1, p.policy_name, 'group', g.group_name, 'inline', p.policy_name, NULL,
+           CAST(NULL AS INTEGER), p.document
+    FROM mine g JOIN group_policies p ON p.group_id = g.group_id
+    UNION ALL
+    SELECT 1, lower(g.group_name), g.group_id, 2, a.policy_arn, 'group', g.group_name, 'managed', pol.policy_name, a.policy_arn,
+           pol.default_version, v.document
+    FROM mine g JOIN group_attached_policies a ON a.group_id = g.group_id
+    LEFT JOIN policies pol ON pol.account_id = g.account_id AND pol.arn = a.policy_arn
+    LEFT JOIN policy_versions v ON v.policy_id = pol.policy_id AND v.version = pol.default_version
+  ) e
+  ORDER BY o_rank, o_key, o_id, part, sort`;
+
+const toTags = (tags: string | Tag[]): Tag[] =>
+  (typeof tags === "string" ? (JSON.parse(tags) as Tag[]) : tags).map((t) => ({ key: t.key, value: t.value }));
+
 export const toUser = (r: UserRow): User => ({
   accountId: r.account_id,
   userId: r.user_id,
@@ -87,7 +225,7 @@ export const toDevice = (r: DeviceRow): MfaDevice => ({
   name: r.name,
   path: r.path,
   sealedSeed: r.sealed_seed,
-  tags: (typeof r.tags === "string" ? (JSON.parse(r.tags) as Tag[]) : r.tags).map((t) => ({ key: t.key, value: t.value })),
+  tags: toTags(r.tags),
   createdAt: new Date(r.created_at),
   assignment:
     r.assigned === true || r.assigned === 1
@@ -108,6 +246,65 @@ export const toDevice = (r: DeviceRow): MfaDevice => ({
   lastStep: r.last_step,
   driftSteps: r.drift_steps,
 });
+
+export const toGroup = (r: GroupRow): Group => ({
+  accountId: r.account_id,
+  groupId: r.group_id,
+  groupName: r.group_name,
+  path: r.path,
+  createdAt: new Date(r.created_at),
+});
+
+/** Tags as both backends store them: JSON text of [{key, value}] (jsonb in PostgreSQL). */
+export const tagsJson = (tags: readonly Tag[]) => JSON.stringify(tags.map((t) => ({ key: t.key, value: t.value })));
+
+/** Version ids are "v" and the version's number. */
+export const versionId = (version: number) => `v${version}`;
+
+/** The number of a version id ("v3" → 3); undefined for anything no version is called. */
+export function versionNumber(id: string): number | undefined {
+  return /^v[1-9][0-9]{0,8}$/.test(id) ? Number(id.slice(1)) : undefined;
+}
+
+export const toPolicy = (r: PolicyRow): ManagedPolicy => ({
+  accountId: r.account_id,
+  policyId: r.policy_id,
+  policyName: r.policy_name,
+  path: r.path,
+  arn: r.arn,
+  description: r.description,
+  defaultVersionId: versionId(r.default_version),
+  tags: toTags(r.tags),
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+  attachmentCount: Number(r.attachment_count),
+});
+
+export const toVersion = (r: VersionRow): PolicyVersion => ({
+  versionId: versionId(r.version),
+  document: r.document,
+  isDefault: r.is_default === true || r.is_default === 1,
+  createdAt: new Date(r.created_at),
+});
+
+/** The policies of EFFECTIVE_POLICIES' rows; undefined when there are none (no such user). */
+export function toEffectivePolicies(rows: readonly EffectiveRow[]): EffectivePolicy[] | undefined {
+  if (rows.length === 0) return undefined;
+  return rows.flatMap((r): EffectivePolicy[] => {
+    if (r.kind === null) return [];
+    return [
+      {
+        via: { kind: r.via_kind, name: r.via_name },
+        kind: r.kind,
+        // An AWS managed policy is named by its ARN's last segment.
+        name: r.name ?? r.arn!.slice(r.arn!.lastIndexOf("/") + 1),
+        arn: r.arn,
+        versionId: r.version === null ? null : versionId(r.version),
+        document: r.document,
+      },
+    ];
+  });
+}
 
 /**
  * A page from `limit + 1` rows read in order: the extra row only says more follow, and the

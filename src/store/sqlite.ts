@@ -10,27 +10,71 @@ import type {
   AccessKeyStatus,
   AccessKeyUse,
   Account,
+  AddUserToGroupResult,
+  AttachPolicyResult,
   CreateAccessKeyResult,
+  CreateGroupResult,
   CreateMfaDeviceResult,
+  CreatePolicyResult,
+  CreatePolicyVersionResult,
   CreateUserResult,
+  DeleteGroupResult,
+  DeleteInlinePolicyResult,
   DeleteMfaDeviceResult,
+  DeletePolicyResult,
+  DeletePolicyVersionResult,
   DeleteUserResult,
+  DetachPolicyResult,
+  EffectivePolicy,
   EnableMfaDeviceResult,
+  Group,
+  ManagedPolicy,
   MfaDevice,
   MfaSync,
   Page,
+  PolicyOwner,
+  PolicyVersion,
+  PutInlinePolicyResult,
+  RemoveUserFromGroupResult,
+  SetDefaultPolicyVersionResult,
   Store,
   StoredTokenKey,
   UpdateUserResult,
   User,
 } from "./store.js";
-import { DEVICE_SELECT, KEY_SELECT, pageOf, toDevice, toKey, toUser, type DeviceRow, type KeyRow, type UserRow } from "./rows.js";
+import {
+  DEVICE_SELECT,
+  KEY_SELECT,
+  OWNER_TABLES,
+  POLICY_SELECT,
+  VERSION_SELECT,
+  effectivePoliciesSql,
+  pageOf,
+  tagsJson,
+  toDevice,
+  toEffectivePolicies,
+  toGroup,
+  toKey,
+  toPolicy,
+  toUser,
+  toVersion,
+  versionId,
+  versionNumber,
+  type DeviceRow,
+  type EffectiveRow,
+  type GroupRow,
+  type KeyRow,
+  type PolicyRow,
+  type UserRow,
+  type VersionRow,
+} from "./rows.js";
 
 /**
  * Schema migrations, applied in order; `user_version` records how many have run. A database made
- * by an older release is brought up to date on open, each step in its own transaction.
+ * by an older release is brought up to date on open, each step in its own transaction. (Exported
+ * for the upgrade test, which makes a database as an older release did.)
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
 CREATE TABLE accounts (
   id TEXT PRIMARY KEY,
@@ -84,11 +128,114 @@ CREATE TABLE token_keys (
   created_at INTEGER NOT NULL
 );
 `,
+  // Groups, inline policies, customer managed policies and their versions, attachments (issue 12).
+  // Everything an owner has is keyed by its id, so it follows the owner through a rename.
+  `
+CREATE TABLE groups (
+  group_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  group_name TEXT NOT NULL COLLATE NOCASE,
+  path TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, group_name)
+);
+CREATE TABLE group_members (
+  group_id TEXT NOT NULL REFERENCES groups(group_id),
+  user_id TEXT NOT NULL REFERENCES users(user_id),
+  PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_members_user ON group_members (user_id, group_id);
+-- Inline policies: names are exact (case-sensitive); size as IAM counts it, for the aggregate limit.
+CREATE TABLE user_policies (
+  user_id TEXT NOT NULL REFERENCES users(user_id),
+  policy_name TEXT NOT NULL,
+  document TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (user_id, policy_name)
+);
+CREATE TABLE group_policies (
+  group_id TEXT NOT NULL REFERENCES groups(group_id),
+  policy_name TEXT NOT NULL,
+  document TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (group_id, policy_name)
+);
+CREATE TABLE policies (
+  policy_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  policy_name TEXT NOT NULL COLLATE NOCASE,
+  path TEXT NOT NULL,
+  arn TEXT NOT NULL,
+  description TEXT,
+  default_version INTEGER NOT NULL,
+  -- the highest version number ever made: the next is one more, so none is reused
+  last_version INTEGER NOT NULL,
+  tags TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (account_id, policy_name),
+  UNIQUE (account_id, arn)
+);
+CREATE TABLE policy_versions (
+  policy_id TEXT NOT NULL REFERENCES policies(policy_id),
+  version INTEGER NOT NULL,
+  document TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (policy_id, version)
+);
+-- Attachments by ARN: customer managed policies of the account, or AWS managed ones (not stored).
+CREATE TABLE user_attached_policies (
+  user_id TEXT NOT NULL REFERENCES users(user_id),
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  policy_arn TEXT NOT NULL,
+  PRIMARY KEY (user_id, policy_arn)
+);
+CREATE INDEX user_attached_policies_arn ON user_attached_policies (account_id, policy_arn);
+CREATE TABLE group_attached_policies (
+  group_id TEXT NOT NULL REFERENCES groups(group_id),
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  policy_arn TEXT NOT NULL,
+  PRIMARY KEY (group_id, policy_arn)
+);
+CREATE INDEX group_attached_policies_arn ON group_attached_policies (account_id, policy_arn);
+`,
 ];
+
+/** The statements on one kind of policy owner's rows (users or groups), by the owner's id. */
+function ownerStatements(db: Database.Database, kind: PolicyOwner["kind"]) {
+  const o = OWNER_TABLES[kind];
+  return {
+    id: db.prepare(`SELECT ${o.id} AS id FROM ${o.table} WHERE account_id = ? AND ${o.name} = ?`),
+    otherInlineSize: db.prepare(
+      `SELECT coalesce(sum(size), 0) AS n FROM ${o.inline} WHERE ${o.id} = ? AND policy_name <> ?`,
+    ),
+    putInline: db.prepare(
+      `INSERT INTO ${o.inline} (${o.id}, policy_name, document, size) VALUES (?, ?, ?, ?)
+       ON CONFLICT (${o.id}, policy_name) DO UPDATE SET document = excluded.document, size = excluded.size`,
+    ),
+    getInline: db.prepare(`SELECT document FROM ${o.inline} WHERE ${o.id} = ? AND policy_name = ?`),
+    listInline: db.prepare(`SELECT policy_name FROM ${o.inline} WHERE ${o.id} = ? ORDER BY policy_name`),
+    deleteInline: db.prepare(`DELETE FROM ${o.inline} WHERE ${o.id} = ? AND policy_name = ?`),
+    isAttached: db.prepare(`SELECT EXISTS (SELECT 1 FROM ${o.attached} WHERE ${o.id} = ? AND policy_arn = ?) AS n`),
+    countAttached: db.prepare(`SELECT count(*) AS n FROM ${o.attached} WHERE ${o.id} = ?`),
+    attach: db.prepare(`INSERT INTO ${o.attached} (${o.id}, account_id, policy_arn) VALUES (?, ?, ?)`),
+    detach: db.prepare(`DELETE FROM ${o.attached} WHERE ${o.id} = ? AND policy_arn = ?`),
+    listAttached: db.prepare(`SELECT policy_arn FROM ${o.attached} WHERE ${o.id} = ? ORDER BY policy_arn`),
+  };
+}
+
+/** What the conditional writes on a managed policy decide on. */
+interface PolicyState {
+  policy_id: string;
+  default_version: number;
+  last_version: number;
+}
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly q;
+  /** Statements on users' and groups' policies. */
+  private readonly owners;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -159,7 +306,74 @@ export class SqliteStore implements Store {
       useKey: db.prepare(
         "UPDATE access_keys SET last_used_at = ?, last_used_region = ?, last_used_service = ? WHERE access_key_id = ?",
       ),
+      userDependents: db.prepare(
+        `SELECT EXISTS (SELECT 1 FROM user_policies WHERE user_id = ?) AS inline,
+                EXISTS (SELECT 1 FROM user_attached_policies WHERE user_id = ?) AS attached,
+                EXISTS (SELECT 1 FROM group_members WHERE user_id = ?) AS groups`,
+      ),
+
+      insertGroup: db.prepare(
+        "INSERT INTO groups (group_id, account_id, group_name, path, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      ),
+      getGroup: db.prepare("SELECT * FROM groups WHERE account_id = ? AND group_name = ?"),
+      listGroups: db.prepare(
+        `SELECT * FROM groups WHERE account_id = ? AND substr(path, 1, length(?)) = ? AND lower(group_name) > ?
+         ORDER BY lower(group_name) LIMIT ?`,
+      ),
+      groupDependents: db.prepare(
+        `SELECT EXISTS (SELECT 1 FROM group_members WHERE group_id = ?) AS members,
+                EXISTS (SELECT 1 FROM group_policies WHERE group_id = ?) AS inline,
+                EXISTS (SELECT 1 FROM group_attached_policies WHERE group_id = ?) AS attached`,
+      ),
+      deleteGroup: db.prepare("DELETE FROM groups WHERE group_id = ?"),
+      isMember: db.prepare("SELECT EXISTS (SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?) AS n"),
+      countUserGroups: db.prepare("SELECT count(*) AS n FROM group_members WHERE user_id = ?"),
+      addMember: db.prepare("INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING"),
+      removeMember: db.prepare("DELETE FROM group_members WHERE group_id = ? AND user_id = ?"),
+      listMembers: db.prepare(
+        `SELECT u.* FROM group_members m JOIN users u ON u.user_id = m.user_id
+         WHERE m.group_id = ? AND lower(u.user_name) > ? ORDER BY lower(u.user_name) LIMIT ?`,
+      ),
+      listUserGroups: db.prepare(
+        `SELECT g.* FROM group_members m JOIN groups g ON g.group_id = m.group_id
+         WHERE m.user_id = ? AND lower(g.group_name) > ? ORDER BY lower(g.group_name) LIMIT ?`,
+      ),
+
+      insertPolicy: db.prepare(
+        `INSERT INTO policies (policy_id, account_id, policy_name, path, arn, description, default_version, last_version,
+                               tags, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      getPolicy: db.prepare(`${POLICY_SELECT} WHERE p.account_id = ? AND p.arn = ?`),
+      listPolicies: db.prepare(`${POLICY_SELECT} WHERE p.account_id = ?`),
+      policyState: db.prepare(
+        "SELECT policy_id, default_version, last_version FROM policies WHERE account_id = ? AND arn = ?",
+      ),
+      countAttachments: db.prepare(
+        `SELECT (SELECT count(*) FROM user_attached_policies WHERE account_id = ? AND policy_arn = ?)
+              + (SELECT count(*) FROM group_attached_policies WHERE account_id = ? AND policy_arn = ?) AS n`,
+      ),
+      deletePolicy: db.prepare("DELETE FROM policies WHERE policy_id = ?"),
+      insertVersion: db.prepare("INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES (?, ?, ?, ?)"),
+      countVersions: db.prepare("SELECT count(*) AS n FROM policy_versions WHERE policy_id = ?"),
+      versionExists: db.prepare("SELECT EXISTS (SELECT 1 FROM policy_versions WHERE policy_id = ? AND version = ?) AS n"),
+      deleteVersion: db.prepare("DELETE FROM policy_versions WHERE policy_id = ? AND version = ?"),
+      deleteVersions: db.prepare("DELETE FROM policy_versions WHERE policy_id = ?"),
+      recordVersion: db.prepare("UPDATE policies SET last_version = ? WHERE policy_id = ?"),
+      setDefault: db.prepare("UPDATE policies SET default_version = ?, updated_at = ? WHERE policy_id = ?"),
+      getVersion: db.prepare(`${VERSION_SELECT} WHERE p.account_id = ? AND p.arn = ? AND v.version = ?`),
+      listVersions: db.prepare(`${VERSION_SELECT} WHERE p.account_id = ? AND p.arn = ? ORDER BY v.version DESC`),
+      usersOfPolicy: db.prepare(
+        `SELECT u.* FROM user_attached_policies a JOIN users u ON u.user_id = a.user_id
+         WHERE a.account_id = ? AND a.policy_arn = ? ORDER BY lower(u.user_name)`,
+      ),
+      groupsOfPolicy: db.prepare(
+        `SELECT g.* FROM group_attached_policies a JOIN groups g ON g.group_id = a.group_id
+         WHERE a.account_id = ? AND a.policy_arn = ? ORDER BY lower(g.group_name)`,
+      ),
+      effectivePolicies: db.prepare(effectivePoliciesSql("?", "?")),
     };
+    this.owners = { user: ownerStatements(db, "user"), group: ownerStatements(db, "group") };
   }
 
   private migrate(): void {
@@ -248,6 +462,10 @@ export class SqliteStore implements Store {
         if (!row) return "not-found";
         if ((this.q.countKeys.get(accountId, row.user_id) as { n: number }).n > 0) return "has-access-keys";
         if ((this.q.countDevices.get(accountId, row.user_id) as { n: number }).n > 0) return "has-mfa-devices";
+        const deps = this.q.userDependents.get(row.user_id, row.user_id, row.user_id) as { inline: number; attached: number; groups: number };
+        if (deps.inline) return "has-inline-policies";
+        if (deps.attached) return "has-attached-policies";
+        if (deps.groups) return "in-groups";
         this.q.deleteUser.run(row.user_id);
         return "deleted";
       })
@@ -410,6 +628,306 @@ export class SqliteStore implements Store {
 
   async acceptMfaStep(serialNumber: string, step: number): Promise<boolean> {
     return this.q.acceptStep.run(step, serialNumber, step).changes === 1;
+  }
+
+  /** The id of a policy owner (a user or a group, by case-insensitive name); undefined when there is none. */
+  private policyOwnerId(accountId: string, owner: PolicyOwner): string | undefined {
+    return (this.owners[owner.kind].id.get(accountId, owner.name) as { id: string } | undefined)?.id;
+  }
+
+  async createGroup(group: Group): Promise<CreateGroupResult> {
+    const info = this.q.insertGroup.run(group.groupId, group.accountId, group.groupName, group.path, group.createdAt.getTime());
+    return info.changes === 1 ? "created" : "exists";
+  }
+
+  async getGroup(accountId: string, groupName: string): Promise<Group | undefined> {
+    const row = this.q.getGroup.get(accountId, groupName) as GroupRow | undefined;
+    return row && toGroup(row);
+  }
+
+  async listGroups(
+    accountId: string,
+    options: { pathPrefix: string; after?: string; limit: number },
+  ): Promise<Page<Group>> {
+    const rows = this.q.listGroups.all(
+      accountId,
+      options.pathPrefix,
+      options.pathPrefix,
+      options.after ?? "",
+      options.limit + 1,
+    ) as GroupRow[];
+    return pageOf(rows, options.limit, toGroup, (g) => g.groupName.toLowerCase());
+  }
+
+  async deleteGroup(accountId: string, groupName: string): Promise<DeleteGroupResult> {
+    return this.db
+      .transaction((): DeleteGroupResult => {
+        const row = this.q.getGroup.get(accountId, groupName) as GroupRow | undefined;
+        if (!row) return "not-found";
+        const deps = this.q.groupDependents.get(row.group_id, row.group_id, row.group_id) as { members: number; inline: number; attached: number };
+        if (deps.members) return "has-members";
+        if (deps.inline) return "has-inline-policies";
+        if (deps.attached) return "has-attached-policies";
+        this.q.deleteGroup.run(row.group_id);
+        return "deleted";
+      })
+      .immediate();
+  }
+
+  async addUserToGroup(accountId: string, groupName: string, userName: string, limit: number): Promise<AddUserToGroupResult> {
+    return this.db
+      .transaction((): AddUserToGroupResult => {
+        const group = this.q.getGroup.get(accountId, groupName) as GroupRow | undefined;
+        if (!group) return "no-group";
+        const user = this.q.getUser.get(accountId, userName) as UserRow | undefined;
+        if (!user) return "no-user";
+        if ((this.q.isMember.get(group.group_id, user.user_id) as { n: number }).n) return "added";
+        if ((this.q.countUserGroups.get(user.user_id) as { n: number }).n >= limit) return "limit";
+        this.q.addMember.run(group.group_id, user.user_id);
+        return "added";
+      })
+      .immediate();
+  }
+
+  async removeUserFromGroup(accountId: string, groupName: string, userName: string): Promise<RemoveUserFromGroupResult> {
+    return this.db
+      .transaction((): RemoveUserFromGroupResult => {
+        const group = this.q.getGroup.get(accountId, groupName) as GroupRow | undefined;
+        if (!group) return "no-group";
+        const user = this.q.getUser.get(accountId, userName) as UserRow | undefined;
+        if (!user) return "no-user";
+        this.q.removeMember.run(group.group_id, user.user_id);
+        return "removed";
+      })
+      .immediate();
+  }
+
+  async listGroupMembers(
+    accountId: string,
+    groupName: string,
+    options: { after?: string; limit: number },
+  ): Promise<Page<User> | undefined> {
+    const group = this.q.getGroup.get(accountId, groupName) as GroupRow | undefined;
+    if (!group) return undefined;
+    const rows = this.q.listMembers.all(group.group_id, options.after ?? "", options.limit + 1) as UserRow[];
+    return pageOf(rows, options.limit, toUser, (u) => u.userName.toLowerCase());
+  }
+
+  async listGroupsForUser(
+    accountId: string,
+    userName: string,
+    options: { after?: string; limit: number },
+  ): Promise<Page<Group> | undefined> {
+    const user = this.q.getUser.get(accountId, userName) as UserRow | undefined;
+    if (!user) return undefined;
+    const rows = this.q.listUserGroups.all(user.user_id, options.after ?? "", options.limit + 1) as GroupRow[];
+    return pageOf(rows, options.limit, toGroup, (g) => g.groupName.toLowerCase());
+  }
+
+  async putInlinePolicy(
+    accountId: string,
+    owner: PolicyOwner,
+    policyName: string,
+    document: string,
+    size: number,
+    sizeLimit: number,
+  ): Promise<PutInlinePolicyResult> {
+    const q = this.owners[owner.kind];
+    return this.db
+      .transaction((): PutInlinePolicyResult => {
+        const id = this.policyOwnerId(accountId, owner);
+        if (id === undefined) return "no-owner";
+        if ((q.otherInlineSize.get(id, policyName) as { n: number }).n + size > sizeLimit) return "too-large";
+        q.putInline.run(id, policyName, document, size);
+        return "put";
+      })
+      .immediate();
+  }
+
+  async getInlinePolicy(accountId: string, owner: PolicyOwner, policyName: string): Promise<string | "no-owner" | "not-found"> {
+    const id = this.policyOwnerId(accountId, owner);
+    if (id === undefined) return "no-owner";
+    const row = this.owners[owner.kind].getInline.get(id, policyName) as { document: string } | undefined;
+    return row ? row.document : "not-found";
+  }
+
+  async listInlinePolicies(accountId: string, owner: PolicyOwner): Promise<string[] | undefined> {
+    const id = this.policyOwnerId(accountId, owner);
+    if (id === undefined) return undefined;
+    return (this.owners[owner.kind].listInline.all(id) as { policy_name: string }[]).map((r) => r.policy_name);
+  }
+
+  async deleteInlinePolicy(accountId: string, owner: PolicyOwner, policyName: string): Promise<DeleteInlinePolicyResult> {
+    return this.db
+      .transaction((): DeleteInlinePolicyResult => {
+        const id = this.policyOwnerId(accountId, owner);
+        if (id === undefined) return "no-owner";
+        return this.owners[owner.kind].deleteInline.run(id, policyName).changes === 1 ? "deleted" : "not-found";
+      })
+      .immediate();
+  }
+
+  async createPolicy(policy: ManagedPolicy, document: string): Promise<CreatePolicyResult> {
+    return this.db
+      .transaction((): CreatePolicyResult => {
+        const info = this.q.insertPolicy.run(
+          policy.policyId,
+          policy.accountId,
+          policy.policyName,
+          policy.path,
+          policy.arn,
+          policy.description,
+          tagsJson(policy.tags),
+          policy.createdAt.getTime(),
+          policy.updatedAt.getTime(),
+        );
+        if (info.changes !== 1) return "exists";
+        this.q.insertVersion.run(policy.policyId, 1, document, policy.createdAt.getTime());
+        return "created";
+      })
+      .immediate();
+  }
+
+  async getPolicy(accountId: string, arn: string): Promise<ManagedPolicy | undefined> {
+    const row = this.q.getPolicy.get(accountId, arn) as PolicyRow | undefined;
+    return row && toPolicy(row);
+  }
+
+  async listPolicies(accountId: string): Promise<ManagedPolicy[]> {
+    return (this.q.listPolicies.all(accountId) as PolicyRow[]).map(toPolicy);
+  }
+
+  async deletePolicy(accountId: string, arn: string): Promise<DeletePolicyResult> {
+    return this.db
+      .transaction((): DeletePolicyResult => {
+        const policy = this.q.policyState.get(accountId, arn) as PolicyState | undefined;
+        if (!policy) return "not-found";
+        if ((this.q.countAttachments.get(accountId, arn, accountId, arn) as { n: number }).n > 0) return "attached";
+        if ((this.q.countVersions.get(policy.policy_id) as { n: number }).n > 1) return "has-versions";
+        this.q.deleteVersions.run(policy.policy_id);
+        this.q.deletePolicy.run(policy.policy_id);
+        return "deleted";
+      })
+      .immediate();
+  }
+
+  async createPolicyVersion(
+    accountId: string,
+    arn: string,
+    document: string,
+    setAsDefault: boolean,
+    createdAt: Date,
+    limit: number,
+  ): Promise<CreatePolicyVersionResult> {
+    return this.db
+      .transaction((): CreatePolicyVersionResult => {
+        const policy = this.q.policyState.get(accountId, arn) as PolicyState | undefined;
+        if (!policy) return "not-found";
+        if ((this.q.countVersions.get(policy.policy_id) as { n: number }).n >= limit) return "limit";
+        const version = policy.last_version + 1;
+        this.q.insertVersion.run(policy.policy_id, version, document, createdAt.getTime());
+        this.q.recordVersion.run(version, policy.policy_id);
+        if (setAsDefault) this.q.setDefault.run(version, createdAt.getTime(), policy.policy_id);
+        return { versionId: versionId(version) };
+      })
+      .immediate();
+  }
+
+  async getPolicyVersion(accountId: string, arn: string, id: string): Promise<PolicyVersion | undefined> {
+    const version = versionNumber(id);
+    if (version === undefined) return undefined;
+    const row = this.q.getVersion.get(accountId, arn, version) as VersionRow | undefined;
+    return row && toVersion(row);
+  }
+
+  async listPolicyVersions(accountId: string, arn: string): Promise<PolicyVersion[] | undefined> {
+    // A policy always has its default version: no rows, no policy.
+    const rows = this.q.listVersions.all(accountId, arn) as VersionRow[];
+    return rows.length === 0 ? undefined : rows.map(toVersion);
+  }
+
+  async deletePolicyVersion(accountId: string, arn: string, id: string): Promise<DeletePolicyVersionResult> {
+    const version = versionNumber(id);
+    if (version === undefined) return "not-found";
+    return this.db
+      .transaction((): DeletePolicyVersionResult => {
+        const policy = this.q.policyState.get(accountId, arn) as PolicyState | undefined;
+        if (!policy || !(this.q.versionExists.get(policy.policy_id, version) as { n: number }).n) return "not-found";
+        if (policy.default_version === version) return "default";
+        this.q.deleteVersion.run(policy.policy_id, version);
+        return "deleted";
+      })
+      .immediate();
+  }
+
+  async setDefaultPolicyVersion(
+    accountId: string,
+    arn: string,
+    id: string,
+    updatedAt: Date,
+  ): Promise<SetDefaultPolicyVersionResult> {
+    const version = versionNumber(id);
+    if (version === undefined) return "not-found";
+    return this.db
+      .transaction((): SetDefaultPolicyVersionResult => {
+        const policy = this.q.policyState.get(accountId, arn) as PolicyState | undefined;
+        if (!policy || !(this.q.versionExists.get(policy.policy_id, version) as { n: number }).n) return "not-found";
+        this.q.setDefault.run(version, updatedAt.getTime(), policy.policy_id);
+        return "set";
+      })
+      .immediate();
+  }
+
+  async attachPolicy(
+    accountId: string,
+    owner: PolicyOwner,
+    arn: string,
+    customer: boolean,
+    limit: number,
+  ): Promise<AttachPolicyResult> {
+    const q = this.owners[owner.kind];
+    return this.db
+      .transaction((): AttachPolicyResult => {
+        const id = this.policyOwnerId(accountId, owner);
+        if (id === undefined) return "no-owner";
+        if (customer && !this.q.policyState.get(accountId, arn)) return "no-policy";
+        if ((q.isAttached.get(id, arn) as { n: number }).n) return "attached";
+        if ((q.countAttached.get(id) as { n: number }).n >= limit) return "limit";
+        q.attach.run(id, accountId, arn);
+        return "attached";
+      })
+      .immediate();
+  }
+
+  async detachPolicy(accountId: string, owner: PolicyOwner, arn: string): Promise<DetachPolicyResult> {
+    return this.db
+      .transaction((): DetachPolicyResult => {
+        const id = this.policyOwnerId(accountId, owner);
+        if (id === undefined) return "no-owner";
+        return this.owners[owner.kind].detach.run(id, arn).changes === 1 ? "detached" : "not-attached";
+      })
+      .immediate();
+  }
+
+  async listAttachedPolicies(accountId: string, owner: PolicyOwner): Promise<string[] | undefined> {
+    const id = this.policyOwnerId(accountId, owner);
+    if (id === undefined) return undefined;
+    return (this.owners[owner.kind].listAttached.all(id) as { policy_arn: string }[]).map((r) => r.policy_arn);
+  }
+
+  async listEntitiesForPolicy(accountId: string, arn: string): Promise<{ users: User[]; groups: Group[] }> {
+    return this.db.transaction(() => ({
+      users: (this.q.usersOfPolicy.all(accountId, arn) as UserRow[]).map(toUser),
+      groups: (this.q.groupsOfPolicy.all(accountId, arn) as GroupRow[]).map(toGroup),
+    }))();
+  }
+
+  async countAttachments(accountId: string, arn: string): Promise<number> {
+    return (this.q.countAttachments.get(accountId, arn, accountId, arn) as { n: number }).n;
+  }
+
+  async effectivePolicies(accountId: string, userId: string): Promise<EffectivePolicy[] | undefined> {
+    return toEffectivePolicies(this.q.effectivePolicies.all(accountId, userId) as EffectiveRow[]);
   }
 
   async listTokenKeys(): Promise<StoredTokenKey[]> {

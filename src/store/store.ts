@@ -97,12 +97,98 @@ export interface StoredTokenKey {
 
 export type CreateUserResult = "created" | "exists";
 export type UpdateUserResult = "updated" | "not-found" | "exists";
-export type DeleteUserResult = "deleted" | "not-found" | "has-access-keys" | "has-mfa-devices";
+export type DeleteUserResult =
+  | "deleted"
+  | "not-found"
+  | "has-access-keys"
+  | "has-mfa-devices"
+  | "has-inline-policies"
+  | "has-attached-policies"
+  | "in-groups";
 export type CreateAccessKeyResult = "created" | "no-user" | "quota";
 export type CreateMfaDeviceResult = "created" | "exists";
 /** "stale": the codes' step is not later than the device's last accepted step (a replay). */
 export type EnableMfaDeviceResult = "enabled" | "no-user" | "no-device" | "in-use" | "limit" | "stale";
 export type DeleteMfaDeviceResult = "deleted" | "not-found" | "assigned";
+
+/** An IAM group. Names are unique per account, case-insensitively, whatever the path. */
+export interface Group {
+  accountId: string;
+  /** AGPA… */
+  groupId: string;
+  groupName: string;
+  path: string;
+  createdAt: Date;
+}
+
+/** What an inline policy or an attachment belongs to: a user or a group, by name (case-insensitive). */
+export interface PolicyOwner {
+  kind: "user" | "group";
+  name: string;
+}
+
+/**
+ * A customer managed policy of an account. AWS managed policies (arn:aws:iam::aws:policy/…) are
+ * not stored: their documents live in code; only their attachments are stored.
+ */
+export interface ManagedPolicy {
+  accountId: string;
+  /** ANPA… */
+  policyId: string;
+  policyName: string;
+  path: string;
+  /** arn:aws:iam::ACCOUNT:policy{path}{name} */
+  arn: string;
+  description: string | null;
+  /** "v1", "v2", … */
+  defaultVersionId: string;
+  tags: Tag[];
+  createdAt: Date;
+  updatedAt: Date;
+  /** Users and groups it is attached to (read with the policy). */
+  attachmentCount: number;
+}
+
+export interface PolicyVersion {
+  /** "v1", "v2", …: increasing, never reused within a policy. */
+  versionId: string;
+  /** The JSON document exactly as it was sent. */
+  document: string;
+  isDefault: boolean;
+  createdAt: Date;
+}
+
+/**
+ * A policy that reaches a user, for evaluation: the user's own inline and attached policies and
+ * those of each group the user is in. `document` is the inline document or a customer managed
+ * policy's default version; for an AWS managed policy (arn in the `aws` account) it is null and
+ * the document comes from the catalogue in code.
+ */
+export interface EffectivePolicy {
+  via: PolicyOwner;
+  kind: "inline" | "managed";
+  /** The inline policy's name, or the managed policy's name. */
+  name: string;
+  /** Managed policies only. */
+  arn: string | null;
+  /** Managed policies only: the default version's id ("v3"); null for AWS managed. */
+  versionId: string | null;
+  document: string | null;
+}
+
+export type CreateGroupResult = "created" | "exists";
+export type DeleteGroupResult = "deleted" | "not-found" | "has-members" | "has-inline-policies" | "has-attached-policies";
+export type AddUserToGroupResult = "added" | "no-group" | "no-user" | "limit";
+export type RemoveUserFromGroupResult = "removed" | "no-group" | "no-user";
+export type PutInlinePolicyResult = "put" | "no-owner" | "too-large";
+export type DeleteInlinePolicyResult = "deleted" | "no-owner" | "not-found";
+export type CreatePolicyResult = "created" | "exists";
+export type DeletePolicyResult = "deleted" | "not-found" | "attached" | "has-versions";
+export type CreatePolicyVersionResult = { versionId: string } | "not-found" | "limit";
+export type DeletePolicyVersionResult = "deleted" | "not-found" | "default";
+export type SetDefaultPolicyVersionResult = "set" | "not-found";
+export type AttachPolicyResult = "attached" | "no-owner" | "no-policy" | "limit";
+export type DetachPolicyResult = "detached" | "no-owner" | "not-attached";
 
 export interface Store {
   createAccount(account: Account): Promise<void>;
@@ -165,6 +251,91 @@ export interface Store {
    * it is later than the stored one, atomically. True for exactly one of several racing callers.
    */
   acceptMfaStep(serialNumber: string, step: number): Promise<boolean>;
+
+  // --- groups (issue 12) ---
+  createGroup(group: Group): Promise<CreateGroupResult>;
+  /** Case-insensitive name. */
+  getGroup(accountId: string, groupName: string): Promise<Group | undefined>;
+  /** Groups ordered by name (case-insensitive), starting after `after`. */
+  listGroups(accountId: string, options: { pathPrefix: string; after?: string; limit: number }): Promise<Page<Group>>;
+  /** Refused while the group has members, inline policies or attached policies (checked in that order). */
+  deleteGroup(accountId: string, groupName: string): Promise<DeleteGroupResult>;
+  /** Idempotent; "limit" when the user is already in `limit` other groups. */
+  addUserToGroup(accountId: string, groupName: string, userName: string, limit: number): Promise<AddUserToGroupResult>;
+  /** "removed" also when the user was not a member (AWS answers 200). */
+  removeUserFromGroup(accountId: string, groupName: string, userName: string): Promise<RemoveUserFromGroupResult>;
+  /** Members ordered by name (case-insensitive); undefined when the group does not exist. */
+  listGroupMembers(accountId: string, groupName: string, options: { after?: string; limit: number }): Promise<Page<User> | undefined>;
+  /** The user's groups ordered by name (case-insensitive); undefined when the user does not exist. */
+  listGroupsForUser(accountId: string, userName: string, options: { after?: string; limit: number }): Promise<Page<Group> | undefined>;
+
+  // --- inline policies of users and groups ---
+  /**
+   * Creates or replaces the owner's inline policy `policyName` (exact name; names are
+   * case-sensitive). `size` is the document's size as IAM counts it (no white space); refused
+   * with "too-large" when the owner's inline policies would then total more than `sizeLimit`.
+   */
+  putInlinePolicy(
+    accountId: string,
+    owner: PolicyOwner,
+    policyName: string,
+    document: string,
+    size: number,
+    sizeLimit: number,
+  ): Promise<PutInlinePolicyResult>;
+  /** The document as sent; "no-owner" / "not-found" otherwise. */
+  getInlinePolicy(accountId: string, owner: PolicyOwner, policyName: string): Promise<string | "no-owner" | "not-found">;
+  /** Names in ascending order (by byte); undefined when the owner does not exist. */
+  listInlinePolicies(accountId: string, owner: PolicyOwner): Promise<string[] | undefined>;
+  deleteInlinePolicy(accountId: string, owner: PolicyOwner, policyName: string): Promise<DeleteInlinePolicyResult>;
+
+  // --- customer managed policies and their versions ---
+  /** Creates the policy with `document` as its default version v1; names unique per account (case-insensitive). */
+  createPolicy(policy: ManagedPolicy, document: string): Promise<CreatePolicyResult>;
+  getPolicy(accountId: string, arn: string): Promise<ManagedPolicy | undefined>;
+  /** Every customer managed policy of the account (at most a few thousand), in no particular order. */
+  listPolicies(accountId: string): Promise<ManagedPolicy[]>;
+  /** Refused while attached, or while versions other than the default exist. */
+  deletePolicy(accountId: string, arn: string): Promise<DeletePolicyResult>;
+  /**
+   * Adds the next version (one more than the highest ever made); refused with "limit" when the
+   * policy has `limit` versions already. With `setAsDefault` it becomes the default at once.
+   */
+  createPolicyVersion(
+    accountId: string,
+    arn: string,
+    document: string,
+    setAsDefault: boolean,
+    createdAt: Date,
+    limit: number,
+  ): Promise<CreatePolicyVersionResult>;
+  getPolicyVersion(accountId: string, arn: string, versionId: string): Promise<PolicyVersion | undefined>;
+  /** Newest first; undefined when the policy does not exist. */
+  listPolicyVersions(accountId: string, arn: string): Promise<PolicyVersion[] | undefined>;
+  deletePolicyVersion(accountId: string, arn: string, versionId: string): Promise<DeletePolicyVersionResult>;
+  setDefaultPolicyVersion(accountId: string, arn: string, versionId: string, updatedAt: Date): Promise<SetDefaultPolicyVersionResult>;
+
+  // --- attachments of managed policies (customer or AWS managed, by ARN) to users and groups ---
+  /**
+   * Idempotent. When `arn` is a customer managed policy of the account (`customer` true) it must
+   * exist ("no-policy" otherwise, decided atomically with DeletePolicy); an AWS managed ARN is
+   * checked by the caller. "limit": the owner already has `limit` attached policies.
+   */
+  attachPolicy(accountId: string, owner: PolicyOwner, arn: string, customer: boolean, limit: number): Promise<AttachPolicyResult>;
+  detachPolicy(accountId: string, owner: PolicyOwner, arn: string): Promise<DetachPolicyResult>;
+  /** ARNs in ascending order; undefined when the owner does not exist. */
+  listAttachedPolicies(accountId: string, owner: PolicyOwner): Promise<string[] | undefined>;
+  /** Who a policy (by ARN) is attached to in the account, each list ordered by name. */
+  listEntitiesForPolicy(accountId: string, arn: string): Promise<{ users: User[]; groups: Group[] }>;
+  /** How many users and groups of the account a policy (by ARN) is attached to. */
+  countAttachments(accountId: string, arn: string): Promise<number>;
+
+  /**
+   * Every policy that applies to the user (by unique id): the user's inline and attached
+   * policies, then each group's (groups by name), in one consistent read. Undefined when the
+   * user does not exist.
+   */
+  effectivePolicies(accountId: string, userId: string): Promise<EffectivePolicy[] | undefined>;
 
   /** The session-token key ring, oldest first. */
   listTokenKeys(): Promise<StoredTokenKey[]>;

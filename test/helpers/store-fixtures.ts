@@ -1,5 +1,5 @@
 /** Store records as the store tests build them: one account, fixed times. */
-import type { AccessKey, MfaDevice, User } from "../../src/store/store.js";
+import type { AccessKey, Group, ManagedPolicy, MfaDevice, PolicyOwner, User } from "../../src/store/store.js";
 
 export const ACCOUNT = "123456789012";
 export const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
@@ -54,3 +54,39 @@ export const hardware = (serialNumber: string, owner: User | null = null): MfaDe
   lastStep: null,
   driftSteps: 0,
 });
+
+export const group = (name: string, path = "/", id = `AGPA${name.toUpperCase().padEnd(17, "X").slice(0, 17)}`): Group => ({
+  accountId: ACCOUNT,
+  groupId: id,
+  groupName: name,
+  path,
+  createdAt: at(5),
+});
+
+/** Owners of inline policies and attachments. */
+export const asUser = (name: string): PolicyOwner => ({ kind: "user", name });
+export const asGroup = (name: string): PolicyOwner => ({ kind: "group", name });
+
+export const policyArn = (name: string, path = "/") => `arn:aws:iam::${ACCOUNT}:policy${path}${name}`;
+/** An AWS managed policy's ARN (not stored; only its attachments are). */
+export const awsPolicyArn = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+
+/** A customer managed policy as CreatePolicy stores it (v1 the default, nothing attached). */
+export const policy = (name: string, changes: Partial<ManagedPolicy> = {}): ManagedPolicy => ({
+  accountId: ACCOUNT,
+  policyId: `ANPA${name.toUpperCase().padEnd(17, "X").slice(0, 17)}`,
+  policyName: name,
+  path: "/",
+  arn: policyArn(name, changes.path),
+  description: null,
+  defaultVersionId: "v1",
+  tags: [],
+  createdAt: at(6),
+  updatedAt: at(6),
+  attachmentCount: 0,
+  ...changes,
+});
+
+/** A policy document as a client sends it: white space and key order are kept as they are. */
+export const policyDoc = (action: string, effect = "Allow") =>
+  `{\n  "Version": "2012-10-17",\n  "Statement": [ { "Effect": "${effect}", "Action": "${action}", "Resource": "*" } ]\n}`;

@@ -1,0 +1,170 @@
+/**
+ * The policy simulator: SimulatePrincipalPolicy (a user's or a group's policies, plus any given)
+ * and SimulateCustomPolicy (only the given ones), so a user can ask "would this be allowed with
+ * MFA?" by passing aws:MultiFactorAuthPresent in ContextEntries. Same engine as authorization
+ * (DESIGN.md decision 8); the context is only what the caller supplies, plus — for a user — the
+ * user's own identity keys (aws:username, aws:userid, aws:PrincipalArn, …) unless supplied
+ * (UNCONFIRMED: AWS's simulator fills some principal keys itself; which ones is not documented).
+ * Keys the policies test that nobody supplied are listed in MissingContextValues (spec §7.4).
+ * Not simulated: resource policies, permissions boundaries (not supported by this server).
+ */
+import { IAM_POLICY, namedPolicies, userPolicies, type NamedPolicy } from "../auth/user-policies.js";
+import { Errors } from "../errors.js";
+import { evaluate, parsePolicy, PolicyParseError, compilePolicy, type ContextValue } from "../policy/index.js";
+import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
+import type { Input, StructInput } from "../protocol/shapes.js";
+import { XmlList, type XmlObject } from "../protocol/xml.js";
+import type { EffectivePolicy, Group, User } from "../store/store.js";
+import { isAwsManagedArn } from "./aws-managed-policies.js";
+import { paged, pageInput, pageOfList } from "./marker.js";
+import { authorizeIam, onArn, onNothing, userArn } from "./resources.js";
+import * as shape from "./shapes.js";
+
+const accountOf = (ctx: OperationContext): string => ctx.caller.principal.accountId;
+
+/** PolicyInputList.N: the given documents, numbered from 1 as AWS names them. */
+function inputPolicies(documents: readonly string[] | undefined): NamedPolicy[] {
+  return (documents ?? []).map((text, i) => {
+    try {
+      return { id: `PolicyInputList.${i + 1}`, type: IAM_POLICY, arn: null, policy: compilePolicy(parsePolicy(text, { managed: false })) };
+    } catch (e) {
+      if (e instanceof PolicyParseError) throw Errors.malformedPolicyDocument(e.message);
+      throw e;
+    }
+  });
+}
+
+/** ContextEntries as a request context: key names in lower case, list types keep every value. */
+function contextOf(entries: readonly StructInput[] | undefined): Map<string, ContextValue> {
+  const context = new Map<string, ContextValue>();
+  for (const entry of entries ?? []) {
+    const name = entry.ContextKeyName as string | undefined;
+    if (name === undefined) continue;
+    const values = (entry.ContextKeyValues as readonly string[] | undefined) ?? [];
+    const type = (entry.ContextKeyType as string | undefined) ?? "string";
+    context.set(name.toLowerCase(), type.endsWith("List") ? values : (values[0] ?? ""));
+  }
+  return context;
+}
+
+/** A user's identity keys, where the caller did not supply them. */
+function withUserKeys(context: Map<string, ContextValue>, user: User): Map<string, ContextValue> {
+  const keys: [string, string][] = [
+    ["aws:username", user.userName],
+    ["aws:userid", user.userId],
+    ["aws:principalarn", userArn(user.accountId, user.path, user.userName)],
+    ["aws:principalaccount", user.accountId],
+    ["aws:principaltype", "User"],
+  ];
+  for (const [key, value] of keys) if (!context.has(key)) context.set(key, value);
+  return context;
+}
+
+/** A group's own inline and attached policies (groups are never principals, but can be simulated). */
+async function groupPolicies(ctx: OperationContext, group: Group): Promise<NamedPolicy[]> {
+  const { store } = ctx.deps;
+  const owner = { kind: "group" as const, name: group.groupName };
+  const effective: EffectivePolicy[] = [];
+  for (const name of (await store.listInlinePolicies(group.accountId, owner)) ?? []) {
+    const document = await store.getInlinePolicy(group.accountId, owner, name);
+    if (document !== "no-owner" && document !== "not-found") effective.push({ via: owner, kind: "inline", name, arn: null, versionId: null, document });
+  }
+  for (const arn of (await store.listAttachedPolicies(group.accountId, owner)) ?? []) {
+    const name = arn.slice(arn.lastIndexOf("/") + 1);
+    if (isAwsManagedArn(arn)) {
+      effective.push({ via: owner, kind: "managed", name, arn, versionId: null, document: null });
+      continue;
+    }
+    const policy = await store.getPolicy(group.accountId, arn);
+    const version = policy && (await store.getPolicyVersion(group.accountId, arn, policy.defaultVersionId));
+    if (version) effective.push({ via: owner, kind: "managed", name, arn, versionId: version.versionId, document: version.document });
+  }
+  return namedPolicies(effective);
+}
+
+const statementXml = (m: { policy: NamedPolicy; statement: { start: { line: number; column: number }; end: { line: number; column: number } } }) => ({
+  SourcePolicyId: m.policy.id,
+  SourcePolicyType: m.policy.type,
+  StartPosition: { Line: m.statement.start.line, Column: m.statement.start.column },
+  EndPosition: { Line: m.statement.end.line, Column: m.statement.end.column },
+});
+
+/** EvaluationResults for every action × resource, paged (spec §7.4). */
+function simulate(policies: readonly NamedPolicy[], input: Input, context: Map<string, ContextValue>) {
+  const actions = input.ActionNames as readonly string[];
+  const resources = input.ResourceArns as readonly string[] | undefined;
+  const results: { key: string; xml: XmlObject }[] = [];
+  for (const action of actions) {
+    for (const resource of resources ?? ["*"]) {
+      const result = evaluate(policies, { action, resource, context });
+      const decision = result.decision === "allow" ? "allowed" : result.decision;
+      const matched = new XmlList(result.matched.map(statementXml));
+      const missing = new XmlList(result.missingContextKeys);
+      results.push({
+        key: String(results.length).padStart(6, "0"),
+        xml: {
+          EvalActionName: action,
+          EvalResourceName: resource,
+          EvalDecision: decision,
+          MatchedStatements: matched,
+          MissingContextValues: missing,
+          OrganizationsDecisionDetail: { AllowedByOrganizations: true },
+          // Recorded: with ResourceArns, an empty EvalDecisionDetails and one result per resource.
+          EvalDecisionDetails: resources ? new XmlList([]) : undefined,
+          ResourceSpecificResults: resources
+            ? new XmlList([{ EvalResourceName: resource, EvalResourceDecision: decision, MatchedStatements: matched, MissingContextValues: missing }])
+            : undefined,
+        },
+      });
+    }
+  }
+  const { after, limit } = pageInput(input, "simulation");
+  return paged(pageOfList(results, (r) => r.key, after, limit), "simulation", (r) => r.xml, "EvaluationResults");
+}
+
+const simulationInput = {
+  PolicyInputList: shape.policyDocuments,
+  ActionNames: { ...shape.actionNames, required: true },
+  ResourceArns: shape.resourceNames,
+  ContextEntries: shape.contextEntries,
+  MaxItems: shape.maxItems,
+  Marker: shape.marker,
+} as const;
+
+export const simulatePrincipalPolicy: Operation = {
+  service: IAM,
+  action: "SimulatePrincipalPolicy",
+  input: { PolicySourceArn: { ...shape.arn, required: true }, ...simulationInput },
+  async run(ctx, input) {
+    const source = input.PolicySourceArn as string;
+    await authorizeIam(ctx, onArn("SimulatePrincipalPolicy", source));
+    const match = /^arn:aws:iam::(\d{12}):(user|group|role)(?:\/.*)?\/([^/]+)$/.exec(source);
+    if (!match || match[1] !== accountOf(ctx)) throw Errors.invalidPolicySource(source);
+    const kind = match[2]!;
+    const name = match[3]!;
+    // This server has no roles yet: a role is one that cannot be found.
+    if (kind === "role") throw Errors.noSuchRole(name);
+    const given = inputPolicies(input.PolicyInputList as readonly string[] | undefined);
+    const context = contextOf(input.ContextEntries as readonly StructInput[] | undefined);
+    if (kind === "user") {
+      const user = await ctx.deps.store.getUser(accountOf(ctx), name);
+      if (!user) throw Errors.noSuchUser(name);
+      const own = (await userPolicies(ctx.deps.store, user.accountId, user.userId, ctx.deps.clock.now())) ?? [];
+      return simulate([...own, ...given], input, withUserKeys(context, user));
+    }
+    const group = await ctx.deps.store.getGroup(accountOf(ctx), name);
+    if (!group) throw Errors.noSuchGroup(name);
+    return simulate([...(await groupPolicies(ctx, group)), ...given], input, context);
+  },
+};
+
+export const simulateCustomPolicy: Operation = {
+  service: IAM,
+  action: "SimulateCustomPolicy",
+  input: { ...simulationInput, PolicyInputList: { ...shape.policyDocuments, required: true } },
+  async run(ctx, input) {
+    await authorizeIam(ctx, onNothing("SimulateCustomPolicy"));
+    const given = inputPolicies(input.PolicyInputList as readonly string[]);
+    return simulate(given, input, contextOf(input.ContextEntries as readonly StructInput[] | undefined));
+  },
+};
