@@ -14,7 +14,12 @@
 //   BENCH_WORKERS    pass --workers N to `mfa-sts serve` (default: serve's own default)
 //   BENCH_PG_URL     PostgreSQL server to create the bench database on
 //                    (default postgres://postgres@127.0.0.1:5432/test)
-//   BENCH_ONLY       comma-separated sections to run: ceiling,moto,main,mfa,iam,cli,workers,pg,scale,profile
+//   BENCH_POLICY_ROUNDS  back-to-back rounds of the policy section, the order alternating (default 2)
+//   BENCH_ONLY       comma-separated sections to run: ceiling,moto,main,mfa,iam,cli,workers,pg,scale,policy,profile
+//                    A run with BENCH_ONLY merges into the existing bench/results.json: what it
+//                    measured replaces the same scenarios / rounds / profile, everything else is
+//                    kept, and results.md lists the partial runs since the last full one. A run
+//                    without BENCH_ONLY writes both files afresh.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
@@ -24,8 +29,9 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { freePort, killAll, runCommand, startListening, stop, track } from "./lib/procs.js";
 import { seedUsers } from "./lib/seed.js";
-import { createUser, GET_CALLER_IDENTITY, getSession, getSessionToken, signQuery } from "./lib/sign.js";
-import { median, writeReport } from "./lib/report.js";
+import { callQuery, createUser, GET_CALLER_IDENTITY, getSession, getSessionToken, signQuery, xmlText } from "./lib/sign.js";
+import { mergeResults, median, writeReport } from "./lib/report.js";
+import { benchPolicyDocument, iamPolicySize, statementsNaming } from "./lib/policies.js";
 import { summarizeProfile } from "./lib/profile.js";
 import { timeStep, totpCode } from "../dist/mfa/totp.js";
 
@@ -42,6 +48,7 @@ const CONNECTIONS = [1, 16, 64];
 const CYCLE_POOL = 256;
 const SCALE_SESSIONS = 1000;
 const TARGET_ROUNDS = Number(process.env.BENCH_TARGET_ROUNDS ?? 3);
+const POLICY_ROUNDS = Number(process.env.BENCH_POLICY_ROUNDS ?? 2);
 const PG_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((s) => s.trim())) : undefined;
 const wants = (section) => !ONLY || ONLY.has(section);
@@ -595,6 +602,159 @@ async function targetRounds(small, large) {
 }
 
 /**
+ * IAM authorization by policy (issue 12): GetUser without UserName (the caller itself), signed
+ * by an IAM user's long-term key whose permissions come from 10 attached customer managed
+ * policies of 20 statements each (bench/lib/policies.js: allowed, no Deny applies, so nothing
+ * ends an evaluation early), against the same call signed by the root key (never evaluated by
+ * policy). Everything is set up through the IAM API as root, on one `serve` (default workers,
+ * SQLite). The two are measured back to back at 16 connections, POLICY_ROUNDS rounds, the order
+ * alternating so that a drift of the machine does not favour one side; every answer must be a
+ * 200 (and samples before and after each round the expected XML), else the section fails.
+ */
+const GET_USER_SELF = { Action: "GetUser", Version: "2010-05-08" };
+const POLICY_USER = "bench-policy";
+const POLICY_COUNT = 10;
+const MANAGED_POLICY_LIMIT = 6144;
+
+async function benchPolicy() {
+  const dir = join(tmp, "policy");
+  const storeArgs = ["--data-dir", dir];
+  const root = await mfaStsInit(storeArgs);
+  const srv = await mfaStsServe(storeArgs);
+  const url = srv.url;
+  try {
+    const { user, userId, documents } = await setUpPolicyUser(url, root);
+    const userArn = `arn:aws:iam::${ACCOUNT_ID}:user/${POLICY_USER}`;
+    const checks = async () => {
+      await checkGetUser(url, user, { UserName: POLICY_USER, UserId: userId, Arn: userArn });
+      await checkGetUser(url, root, { UserId: ACCOUNT_ID, Arn: `arn:aws:iam::${ACCOUNT_ID}:root` });
+    };
+    await checks();
+    // The policies are in force: the same user may not read another user (the Deny of reads
+    // outside its own ARN applies), so the 200s above are the engine's allow, not a bypass.
+    await callQuery(url, root, "iam", createUser(`${POLICY_USER}-other`), 200);
+    const other = await callQuery(url, user, "iam", { ...GET_USER_SELF, UserName: `${POLICY_USER}-other` });
+    if (other.status !== 403 || xmlText(other.xml, "Error", "Code") !== "AccessDenied") {
+      throw new Error(`GetUser of another user by ${POLICY_USER} should be AccessDenied, got ${other.status}: ${other.body.slice(0, 1000)}`);
+    }
+
+    const sizes = documents.map(iamPolicySize);
+    const naming = documents.map((d) => statementsNaming(d, "iam:GetUser"));
+    const statements = documents.reduce((n, d) => n + JSON.parse(d).Statement.length, 0);
+    const allowNaming = naming.reduce((n, x) => n + x.allow, 0);
+    const denyNaming = naming.reduce((n, x) => n + x.deny, 0);
+    const notActionOthers = naming.reduce((n, x) => n + x.notAction, 0);
+    const policies = {
+      count: documents.length,
+      statements,
+      sizes,
+      limit: MANAGED_POLICY_LIMIT,
+      namingGetUser: { allow: allowNaming, deny: denyNaming, notActionLeavingItOut: notActionOthers },
+      denial: "GetUser of another user by the same user: AccessDenied",
+    };
+    const userSc = scenario("policy-getuser-user", {
+      title: `mfa-sts GetUser on self (IAM read), user with ${documents.length} × ${statements / documents.length}-statement managed policies, long-term key`,
+      store:
+        `SQLite; ${documents.length} customer managed policies attached (${statements} statements, ` +
+        `${Math.min(...sizes).toLocaleString("en-US")}–${Math.max(...sizes).toLocaleString("en-US")} of ${MANAGED_POLICY_LIMIT.toLocaleString("en-US")} characters each); ` +
+        `${allowNaming + denyNaming} statements match iam:GetUser (${allowNaming} Allow, ${denyNaming} Deny) and ${notActionOthers} more Deny NotAction leave it out; ` +
+        "GetUser on self is allowed, no Deny applies",
+      call: "GetUser",
+      policies,
+    });
+    const rootSc = scenario("policy-getuser-root", {
+      title: "mfa-sts GetUser on self (IAM read), root key (no policy evaluation)",
+      store: "SQLite, the same server",
+      call: "GetUser",
+    });
+    const pools = {
+      user: await cyclePool(url, [user], "iam", GET_USER_SELF),
+      root: await cyclePool(url, [root], "iam", GET_USER_SELF),
+    };
+    const scenarios = { user: userSc, root: rootSc };
+    const pick = (p) => ({ rps: p.rps, p50: p.p50, p99: p.p99, bad: p.non2xx + p.errors + p.timeouts, loadBefore: p.loadBefore });
+    results.policyRounds = [];
+    for (let round = 1; round <= POLICY_ROUNDS; round++) {
+      const order = round % 2 === 1 ? ["user", "root"] : ["root", "user"];
+      const points = {};
+      for (const who of order) {
+        const p = await measure(url, pools[who], 16);
+        const statuses = Object.keys(p.statuses ?? {});
+        if (p.non2xx + p.errors + p.timeouts > 0 || statuses.some((s) => s !== "200") || p.ok === 0) {
+          throw new Error(
+            `GetUser as ${who === "user" ? POLICY_USER : "root"}, round ${round}: not every answer was 200 ` +
+              `(statuses ${JSON.stringify(p.statuses)}, ${p.errors} errors, ${p.timeouts} timeouts): the comparison would be meaningless`,
+          );
+        }
+        p.round = round;
+        p.note = `round ${round}, measured ${order.indexOf(who) === 0 ? "first" : "second"}`;
+        record(scenarios[who], p);
+        points[who] = p;
+      }
+      await checks();
+      results.policyRounds.push({ round, order, user: pick(points.user), root: pick(points.root) });
+      log(
+        `policy round ${round} (${order.join(" then ")}): user ${points.user.rps} req/s (p99 ${points.user.p99} ms), ` +
+          `root ${points.root.rps} req/s (p99 ${points.root.p99} ms): ${(points.user.rps / points.root.rps).toFixed(3)} × root`,
+      );
+    }
+  } finally {
+    await stop(srv.child);
+  }
+}
+
+/**
+ * As root, through the IAM API: the user with an access key, and POLICY_COUNT customer managed
+ * policies attached to it. Returns the user's credentials, its id and the policy documents.
+ */
+async function setUpPolicyUser(url, root) {
+  const iam = (params) => callQuery(url, root, "iam", { Version: "2010-05-08", ...params }, 200);
+  const created = await iam({ Action: "CreateUser", UserName: POLICY_USER });
+  const userId = xmlText(created.xml, "CreateUserResult", "User", "UserId");
+  const key = await iam({ Action: "CreateAccessKey", UserName: POLICY_USER });
+  const field = (name) => xmlText(key.xml, "CreateAccessKeyResult", "AccessKey", name);
+  const user = { accessKeyId: field("AccessKeyId"), secretAccessKey: field("SecretAccessKey") };
+  if (!userId || !user.accessKeyId || !user.secretAccessKey) throw new Error(`CreateUser / CreateAccessKey: unexpected answers\n${created.body}\n${key.body}`);
+  const documents = [];
+  for (let i = 0; i < POLICY_COUNT; i++) {
+    const document = benchPolicyDocument(ACCOUNT_ID, i);
+    const size = iamPolicySize(document);
+    if (size > MANAGED_POLICY_LIMIT) throw new Error(`bench policy ${i} has ${size} characters, over IAM's ${MANAGED_POLICY_LIMIT}`);
+    const policy = await iam({
+      Action: "CreatePolicy",
+      PolicyName: `${POLICY_USER}-${i}`,
+      Path: "/bench/",
+      Description: `bench policy ${i}: 20 statements`,
+      PolicyDocument: document,
+    });
+    const arn = xmlText(policy.xml, "CreatePolicyResult", "Policy", "Arn");
+    if (!arn) throw new Error(`CreatePolicy: no Arn in ${policy.body}`);
+    await iam({ Action: "AttachUserPolicy", UserName: POLICY_USER, PolicyArn: arn });
+    documents.push(document);
+  }
+  const attached = await iam({ Action: "ListAttachedUserPolicies", UserName: POLICY_USER });
+  const members = attachedCount(attached.xml);
+  if (members !== POLICY_COUNT) throw new Error(`ListAttachedUserPolicies: ${members} policies attached, expected ${POLICY_COUNT}\n${attached.body}`);
+  return { user, userId, documents };
+}
+
+const attachedCount = (xml) =>
+  xml?.children
+    .find((c) => c.name === "ListAttachedUserPoliciesResult")
+    ?.children.find((c) => c.name === "AttachedPolicies")
+    ?.children.filter((c) => c.name === "member").length ?? 0;
+
+/** One GetUser without UserName as `credentials`: 200, and the User fields `expected`, else throws. */
+async function checkGetUser(url, credentials, expected) {
+  const r = await callQuery(url, credentials, "iam", GET_USER_SELF, 200);
+  if (r.xml?.name !== "GetUserResponse") throw new Error(`GetUser: not a GetUserResponse: ${r.body.slice(0, 1000)}`);
+  for (const [name, value] of Object.entries(expected)) {
+    const got = xmlText(r.xml, "GetUserResult", "User", name);
+    if (got !== value) throw new Error(`GetUser as ${expected.UserName ?? "root"}: User/${name} is ${got}, expected ${value}\n${r.body.slice(0, 1000)}`);
+  }
+}
+
+/**
  * Where the time goes: the main call (GetCallerIdentity, session credentials, 16 connections)
  * once more against a server run under `node --cpu-prof`, and its self time by function and area.
  * Not counted in any figure above (the profiler slows the server down a little).
@@ -712,9 +872,18 @@ async function main() {
   if (wants("workers")) await section("workers", benchWorkers);
   if (wants("pg")) await section("pg", benchPostgres);
   if (wants("scale")) await section("scale", benchScale);
+  if (wants("policy")) await section("policy", benchPolicy);
   if (wants("profile")) await section("profile", benchProfile);
   results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
-  writeReport(results, HERE);
+  // A partial run keeps the figures of the last full run it did not measure again.
+  const previous = join(HERE, "results.json");
+  let report = results;
+  if (ONLY && existsSync(previous)) {
+    const ran = [...new Set([...ONLY].map((name) => (["main", "mfa", "iam", "cli"].includes(name) ? "main" : name)))];
+    report = mergeResults(JSON.parse(readFileSync(previous, "utf8")), results, ran);
+    log(`BENCH_ONLY=${[...ONLY].join(",")}: merged into the existing results (kept what this run did not measure)`);
+  }
+  writeReport(report, HERE);
   log(`wrote bench/results.md and bench/results.json in ${results.elapsedSeconds} s`);
 }
 

@@ -201,7 +201,7 @@ describe("an imported token with a served process and boto3", () => {
       alice: expect.stringMatching(/^ASIA[A-Z2-7]{16}$/),
       aliceReplay: invalidCode,
       aliceMe: { UserId: expect.stringMatching(/^AIDA/), Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/alice` },
-      aliceIam: [403, "AccessDenied", `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${ACCOUNT}:user/`],
+      aliceIam: [403, "AccessDenied", `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${ACCOUNT}:user/ because no identity-based policy allows the iam:ListUsers action`],
       rootMe: { UserId: ACCOUNT, Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:root` },
       rootUsers: ["alice", "bob", "carol"],
       rootReplay: invalidCode,

@@ -226,7 +226,7 @@ describe("using session credentials", () => {
     expect(await sdkError(sdkClients(server.url, withMfa).iam.send(new ListUsersCommand({})))).toEqual({
       status: 403,
       code: "AccessDenied",
-      message: `User: arn:aws:iam::${server.accountId}:user/${name} is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${server.accountId}:user/`,
+      message: `User: arn:aws:iam::${server.accountId}:user/${name} is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${server.accountId}:user/ because no identity-based policy allows the iam:ListUsers action`,
     });
 
     // Root with its own (hardware) token: an MFA session passes the gate and root may do anything.

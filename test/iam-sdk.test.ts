@@ -239,19 +239,20 @@ describe("identities", () => {
     const cases: [unknown, string, string][] = [
       [new ListUsersCommand({}), "iam:ListUsers", "arn:aws:iam::123456789012:user/"],
       [new CreateUserCommand({ UserName: "mallory", Path: "/x/" }), "iam:CreateUser", "arn:aws:iam::123456789012:user/x/mallory"],
-      [new GetUserCommand({}), "iam:GetUser", me],
-      [new CreateAccessKeyCommand({}), "iam:CreateAccessKey", me],
-      [new ListAccessKeysCommand({}), "iam:ListAccessKeys", me],
-      [new DeleteUserCommand({ UserName: "erin" }), "iam:DeleteUser", me],
-      [new UpdateUserCommand({ UserName: "nobody" }), "iam:UpdateUser", "arn:aws:iam::123456789012:user/nobody"],
-      [new DeleteAccessKeyCommand({ AccessKeyId: creds.accessKeyId }), "iam:DeleteAccessKey", me],
-      [new UpdateAccessKeyCommand({ AccessKeyId: creds.accessKeyId, Status: "Inactive" }), "iam:UpdateAccessKey", me],
+      [new GetUserCommand({}), "iam:GetUser", "user erin"],
+      [new CreateAccessKeyCommand({}), "iam:CreateAccessKey", "user erin"],
+      [new ListAccessKeysCommand({}), "iam:ListAccessKeys", "user erin"],
+      [new DeleteUserCommand({ UserName: "erin" }), "iam:DeleteUser", "user erin"],
+      [new UpdateUserCommand({ UserName: "nobody" }), "iam:UpdateUser", "user nobody"],
+      [new DeleteAccessKeyCommand({ AccessKeyId: creds.accessKeyId }), "iam:DeleteAccessKey", "user erin"],
+      [new UpdateAccessKeyCommand({ AccessKeyId: creds.accessKeyId, Status: "Inactive" }), "iam:UpdateAccessKey", "user erin"],
+      [new GetAccessKeyLastUsedCommand({ AccessKeyId: creds.accessKeyId }), "iam:GetAccessKeyLastUsed", "user erin"],
     ];
     for (const [command, action, resource] of cases) {
       expect(await sdkError(iam.send(command as never))).toEqual({
         status: 403,
         code: "AccessDenied",
-        message: `User: ${me} is not authorized to perform: ${action} on resource: ${resource}`,
+        message: `User: ${me} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
       });
     }
   });

@@ -569,26 +569,28 @@ describe("authorization", () => {
     const step = serverStep(server);
     const codes = { AuthenticationCode1: codeAt(device.seed, step + 1), AuthenticationCode2: codeAt(device.seed, step + 2) };
     const me = `arn:aws:iam::${account}:user/eng/erin`;
+    // Actions on a user name it as IAM does, "user NAME"; devices by their ARN (spec §6.3).
+    const erin = "user erin";
     const { iam } = sdkClients(server.url, creds);
 
     const cases: [unknown, string, string][] = [
       [new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: "sneaky", Path: "/x/" }), "iam:CreateVirtualMFADevice", mfaArn("sneaky", "/x/")],
       [new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: "sneaky" }), "iam:CreateVirtualMFADevice", mfaArn("sneaky")],
-      [new EnableMFADeviceCommand({ UserName: "erin", SerialNumber: device.serialNumber, ...codes }), "iam:EnableMFADevice", me],
-      [new EnableMFADeviceCommand({ UserName: "nobody", SerialNumber: device.serialNumber, ...codes }), "iam:EnableMFADevice", `arn:aws:iam::${account}:user/nobody`],
-      [new ResyncMFADeviceCommand({ UserName: "erin", SerialNumber: device.serialNumber, ...codes }), "iam:ResyncMFADevice", me],
-      [new DeactivateMFADeviceCommand({ SerialNumber: device.serialNumber }), "iam:DeactivateMFADevice", me],
-      [new DeactivateMFADeviceCommand({ UserName: "erin", SerialNumber: device.serialNumber }), "iam:DeactivateMFADevice", me],
+      [new EnableMFADeviceCommand({ UserName: "erin", SerialNumber: device.serialNumber, ...codes }), "iam:EnableMFADevice", erin],
+      [new EnableMFADeviceCommand({ UserName: "nobody", SerialNumber: device.serialNumber, ...codes }), "iam:EnableMFADevice", "user nobody"],
+      [new ResyncMFADeviceCommand({ UserName: "erin", SerialNumber: device.serialNumber, ...codes }), "iam:ResyncMFADevice", erin],
+      [new DeactivateMFADeviceCommand({ SerialNumber: device.serialNumber }), "iam:DeactivateMFADevice", erin],
+      [new DeactivateMFADeviceCommand({ UserName: "erin", SerialNumber: device.serialNumber }), "iam:DeactivateMFADevice", erin],
       [new DeleteVirtualMFADeviceCommand({ SerialNumber: device.serialNumber }), "iam:DeleteVirtualMFADevice", device.serialNumber],
-      [new ListMFADevicesCommand({}), "iam:ListMFADevices", me],
+      [new ListMFADevicesCommand({}), "iam:ListMFADevices", erin],
       [new ListVirtualMFADevicesCommand({}), "iam:ListVirtualMFADevices", `arn:aws:iam::${account}:mfa/`],
-      [new GetMFADeviceCommand({ SerialNumber: device.serialNumber }), "iam:GetMFADevice", me],
+      [new GetMFADeviceCommand({ SerialNumber: device.serialNumber }), "iam:GetMFADevice", erin],
     ];
     for (const [command, action, resource] of cases) {
       expect(await sdkError(iam.send(command as never))).toEqual({
         status: 403,
         code: "AccessDenied",
-        message: `User: ${me} is not authorized to perform: ${action} on resource: ${resource}`,
+        message: `User: ${me} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
       });
     }
     // Nothing changed.

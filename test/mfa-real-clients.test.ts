@@ -353,7 +353,7 @@ describe("boto3", () => {
       plainIam: INVALID_TOKEN,
       mfaMe: { UserId: userId, Account: ACCOUNT, Arn: userArn },
       mfaGst: SESSION_REFUSED,
-      mfaIam: [403, "AccessDenied", `User: ${userArn} is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${ACCOUNT}:user/`],
+      mfaIam: [403, "AccessDenied", `User: ${userArn} is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${ACCOUNT}:user/ because no identity-based policy allows the iam:ListUsers action`],
       rootMe: { UserId: ACCOUNT, Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:root` },
       rootGst: SESSION_REFUSED,
       rootIam: INVALID_TOKEN,

@@ -56,3 +56,26 @@ export async function getSession(baseUrl, credentials, extra = {}) {
   const field = (name) => child(child(child(parseXml(body), "GetSessionTokenResult"), "Credentials"), name)?.text;
   return { accessKeyId: field("AccessKeyId"), secretAccessKey: field("SecretAccessKey"), sessionToken: field("SessionToken") };
 }
+
+/**
+ * One signed Query call: { status, body, xml } (xml: the parsed answer, undefined if it is not XML).
+ * `expectStatus`: throw, with the answer, on any other status.
+ */
+export async function callQuery(baseUrl, credentials, service, params, expectStatus) {
+  const req = await signQuery(baseUrl, credentials, service, params);
+  const res = await fetch(new URL(req.path, baseUrl), { method: req.method, headers: req.headers, body: req.body });
+  const body = await res.text();
+  if (expectStatus !== undefined && res.status !== expectStatus) {
+    throw new Error(`${params.Action} answered ${res.status} (expected ${expectStatus}): ${body.slice(0, 2000)}`);
+  }
+  let xml;
+  try {
+    xml = parseXml(body);
+  } catch {
+    xml = undefined;
+  }
+  return { status: res.status, body, xml };
+}
+
+/** The text of the element at `path` (names from the root's children down), or undefined. */
+export const xmlText = (xml, ...path) => path.reduce((e, name) => child(e, name), xml)?.text;

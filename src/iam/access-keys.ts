@@ -11,6 +11,7 @@ import type { StoreDeps } from "../server/deps.js";
 import type { AccessKey, AccessKeyStatus } from "../store/store.js";
 import { decodeMarker, encodeMarker } from "./marker.js";
 import * as shape from "./shapes.js";
+import { authorizeIam, onUser, userArn } from "./resources.js";
 import { authorizedOwner } from "./users.js";
 
 /** AWS's quota: two access keys per user (and per root user). */
@@ -132,9 +133,16 @@ export const getAccessKeyLastUsed: Operation = {
     const id = input.AccessKeyId as string;
     const key = await ctx.deps.store.getAccessKey(id);
     // Recorded against AWS: an unknown key (or another account's) is refused, not "not found",
-    // and the refusal names the key itself as the resource. Users without policies get the same.
-    if (!key || key.accountId !== ctx.caller.principal.accountId || ctx.caller.principal.type !== "root") {
+    // and the refusal names the key itself as the resource.
+    if (!key || key.accountId !== ctx.caller.principal.accountId) {
       throw Errors.accessKeyLastUsedDenied(principalArn(ctx.caller.principal), id);
+    }
+    // A known key is authorized on its owner (a root key: the account's root, never a user's policy's).
+    if (key.userName === null) {
+      if (ctx.caller.principal.type !== "root") throw Errors.accessKeyLastUsedDenied(principalArn(ctx.caller.principal), id);
+    } else {
+      const owner = await ctx.deps.store.getUser(key.accountId, key.userName);
+      await authorizeIam(ctx, onUser("GetAccessKeyLastUsed", userArn(key.accountId, owner?.path ?? "/", key.userName), key.userName));
     }
     return {
       UserName: key.userName ?? undefined,

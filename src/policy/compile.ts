@@ -9,7 +9,7 @@
 import { compileActions, compilePatterns, type ActionMatcher, type ValueMatcher } from "./match.js";
 import { compileCondition, type CompiledCondition } from "./conditions.js";
 import { parseResourceTemplate, type Variable } from "./variables.js";
-import { hasWildcard } from "./glob.js";
+import { anchored, globSource, hasWildcard } from "./glob.js";
 import type { PolicyDocument, Statement } from "./types.js";
 
 export interface CompiledStatement {
@@ -29,8 +29,11 @@ export interface CompiledPolicy {
   readonly statements: readonly CompiledStatement[];
   /** Lower-cased exact action → statements (indices, ascending) that name it. */
   readonly byAction: ReadonlyMap<string, readonly number[]>;
-  /** Lower-cased service prefix → statements with a wildcard action under that prefix. */
-  readonly byService: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Lower-cased service prefix → statements with a wildcard action under that prefix, and one
+   * expression of all those wildcards, so an action none of them matches costs a single test.
+   */
+  readonly byService: ReadonlyMap<string, { readonly statements: readonly number[]; readonly filter: RegExp }>;
   /** Statements to look at for every action. */
   readonly always: readonly number[];
 }
@@ -41,12 +44,17 @@ export const VARIABLES_VERSION = "2012-10-17";
 export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
   const substitute = doc.version === VARIABLES_VERSION;
   const byAction = new Map<string, number[]>();
-  const byService = new Map<string, number[]>();
+  const serviceStatements = new Map<string, number[]>();
+  const serviceSources = new Map<string, string[]>();
   const always: number[] = [];
-  const add = (map: Map<string, number[]>, key: string, index: number): void => {
+  const append = <T>(map: Map<string, T[]>, key: string, ...items: T[]): void => {
     const list = map.get(key);
-    if (list === undefined) map.set(key, [index]);
-    else if (list[list.length - 1] !== index) list.push(index);
+    if (list === undefined) map.set(key, items);
+    else list.push(...items);
+  };
+  // Statements are visited in order, so a list only ever needs the last index checked.
+  const add = (map: Map<string, number[]>, key: string, index: number): void => {
+    if (map.get(key)?.at(-1) !== index) append(map, key, index);
   };
 
   const statements = doc.statements.map((statement, index): CompiledStatement => {
@@ -57,7 +65,8 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
 
     if (notAction) always.push(index);
     else {
-      const services = new Set<string>();
+      // Wildcard sources of this statement by service; any wildcard service puts it in `always`.
+      const services = new Map<string, string[]>();
       let anyService = false;
       for (const pattern of actionPatterns) {
         const lower = pattern.toLowerCase();
@@ -65,10 +74,15 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
         const service = colon < 0 ? lower : lower.slice(0, colon);
         if (!hasWildcard(lower)) add(byAction, lower, index);
         else if (colon < 0 || hasWildcard(service)) anyService = true;
-        else services.add(service);
+        else append(services, service, globSource([{ text: lower, literal: false }]));
       }
       if (anyService) always.push(index);
-      else for (const service of services) add(byService, service, index);
+      else {
+        for (const [service, sources] of services) {
+          add(serviceStatements, service, index);
+          append(serviceSources, service, ...sources);
+        }
+      }
     }
 
     return {
@@ -82,5 +96,6 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
       conditions: statement.conditions.map((c) => compileCondition(c, substitute)),
     };
   });
+  const byService = new Map([...serviceStatements].map(([service, list]) => [service, { statements: list, filter: anchored(serviceSources.get(service)!) }]));
   return { document: doc, statements, byAction, byService, always };
 }

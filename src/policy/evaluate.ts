@@ -64,7 +64,7 @@ export function evaluate<P extends PolicyInput>(policies: readonly P[], request:
     const { policy } = input;
     for (const index of candidates(policy, action, service)) {
       const s = policy.statements[index]!;
-      if (s.actions.test(action) === s.notAction) continue;
+      if (s.actions(action) === s.notAction) continue;
       const resourceMatches = s.resources(resource, context) !== s.notResource;
       const unresolved = s.resourceVariables.length === 0 ? NO_VARIABLES : s.resourceVariables.filter((v) => variableValue(v, context) === undefined);
       if (!resourceMatches && unresolved.length === 0) continue;
@@ -88,7 +88,8 @@ const NO_VARIABLES: readonly Variable[] = [];
 /** Indices of the statements that may match the action, ascending, each once. */
 function candidates(policy: CompiledPolicy, action: string, service: string): readonly number[] {
   const exact = policy.byAction.get(action) ?? NONE;
-  const byService = policy.byService.get(service) ?? NONE;
+  const wildcards = policy.byService.get(service);
+  const byService = wildcards !== undefined && wildcards.filter.test(action) ? wildcards.statements : NONE;
   const always = policy.always;
   const sources = (exact.length > 0 ? 1 : 0) + (byService.length > 0 ? 1 : 0) + (always.length > 0 ? 1 : 0);
   if (sources === 0) return NONE;

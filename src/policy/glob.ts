@@ -20,8 +20,8 @@ export const hasWildcard = (text: string): boolean => text.includes("*") || text
  * The regular-expression source of a pattern. With `arn`, the pattern is an ARN matched field by
  * field (ArnLike and friends): a wildcard in one of the first five colon-separated fields stays
  * inside that field; only in the last field written may it span colons. For a full six-field
- * ARN that is AWS's rule; for a pattern with fewer fields ("*", "arn:aws:s3:::*" has six) the
- * last written field taking the rest is our reading, UNCONFIRMED.
+ * ARN that is AWS's rule (the sixth field may hold colons). For a pattern with fewer fields
+ * ("*", "arn:aws:iam::*"), letting its last field take the rest is our reading, UNCONFIRMED.
  */
 export function globSource(pieces: readonly Piece[], arn = false): string {
   // Fields 1–5 are bounded by colons, but the last field written always takes the rest.

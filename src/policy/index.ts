@@ -3,7 +3,7 @@
  * document once, compile it once, evaluate it for each request against a context the caller
  * builds.
  */
-export type * from "./types.js";
+export type { ConditionClause, ContextValue, Decision, Effect, PolicyDocument, Position, RequestContext, Statement } from "./types.js";
 export { PolicyParseError } from "./errors.js";
 export { parsePolicy, type ParseOptions } from "./parse.js";
 export { policySize, hasPolicyCharacters, POLICY_CHARACTERS } from "./size.js";

@@ -40,7 +40,7 @@ describe("action matching (case-insensitive; the caller lower-cases the request'
     [["iam:Get.ser"], "iam:getuser", false],
     [["s3.s:ListBucket"], "s3.s:listbucket", true],
     [["s3.s:ListBucket"], "s3xs:listbucket", false],
-  ])("%j vs %s → %s", (patterns, action, expected) => expect(actions(...patterns).test(action)).toBe(expected));
+  ])("%j vs %s → %s", (patterns, action, expected) => expect(actions(...patterns)(action)).toBe(expected));
 });
 
 describe("resource matching (case-sensitive glob)", () => {

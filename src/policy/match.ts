@@ -9,17 +9,11 @@
  * since the same user makes the same substitutions again and again).
  */
 import { anchored, globSource, hasWildcard, type Piece } from "./glob.js";
-import { resolve, type Template } from "./variables.js";
+import { resolve, variableValue, type Template } from "./variables.js";
 import type { RequestContext } from "./types.js";
 
 /** Matches a lower-cased action name ("iam:getuser"). */
-export interface ActionMatcher {
-  readonly test: (lowerCaseAction: string) => boolean;
-  /** The entries without wildcards, lower-cased: evaluate.ts indexes statements by them. */
-  readonly exact: readonly string[];
-  /** Whether some entry has a wildcard. */
-  readonly wildcard: boolean;
-}
+export type ActionMatcher = (lowerCaseAction: string) => boolean;
 
 /**
  * `?` in actions is UNCONFIRMED (AWS documents only `*` for actions, and `?` for resources and
@@ -33,12 +27,9 @@ export function compileActions(patterns: readonly string[]): ActionMatcher {
     if (hasWildcard(lower)) sources.push(globSource([{ text: lower, literal: false }]));
     else exact.add(lower);
   }
-  const regex = sources.length > 0 ? anchored(sources) : undefined;
-  return {
-    test: regex === undefined ? (a) => exact.has(a) : (a) => exact.has(a) || regex.test(a),
-    exact: [...exact],
-    wildcard: regex !== undefined,
-  };
+  if (sources.length === 0) return (action) => exact.has(action);
+  const regex = anchored(sources);
+  return (action) => exact.has(action) || regex.test(action);
 }
 
 /** Matches a value against a list of templates; true when any entry matches. */
@@ -67,23 +58,32 @@ export function compilePatterns(templates: readonly Template[], arn: boolean): V
   const matchesStatic = matchesAll ? () => true : (value: string): boolean => exact.has(value) || (regex?.test(value) ?? false);
   if (dynamic.length === 0 || matchesAll) return matchesStatic;
 
+  const entries = dynamic.map((t) => dynamicEntry(t, arn));
+  return (value, context) => matchesStatic(value) || entries.some((entry) => entry(value, context));
+}
+
+/**
+ * An entry with policy variables. Its expression depends only on the variables' values, so it is
+ * built once per distinct set of values (one user's requests all share one) and kept in a small
+ * cache: a request then costs a lookup and a test, not a compilation.
+ */
+function dynamicEntry(template: Template, arn: boolean): ValueMatcher {
   const cache = new Map<string, RegExp>();
-  const compiled = (source: string): RegExp => {
-    let r = cache.get(source);
-    if (r === undefined) {
-      if (cache.size >= CACHE_LIMIT) cache.clear();
-      r = anchored([source]);
-      cache.set(source, r);
-    }
-    return r;
-  };
   return (value, context) => {
-    if (matchesStatic(value)) return true;
-    for (const t of dynamic) {
-      const pieces = resolve(t, context);
+    const values: string[] = [];
+    for (const v of template.variables) {
+      const text = variableValue(v, context);
       // A variable without a value: this entry matches nothing (spec §1.3).
-      if (pieces !== undefined && compiled(globSource(pieces, arn)).test(value)) return true;
+      if (text === undefined) return false;
+      values.push(text);
     }
-    return false;
+    const key = values.join("\u0000");
+    let regex = cache.get(key);
+    if (regex === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      regex = anchored([globSource(resolve(template, context)!, arn)]);
+      cache.set(key, regex);
+    }
+    return regex.test(value);
   };
 }

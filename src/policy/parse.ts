@@ -121,8 +121,8 @@ function firstResourceError(resources: readonly string[]): string | undefined {
 
 /**
  * "*" alone, or vendor:name. Names are free text (valid-1: "iam: asdf safdsf af "); vendors take
- * letters, digits, "-" and "." (valid-26/27). UNCONFIRMED: other vendor characters, such as "*"
- * or "_", are refused with the vendor message.
+ * letters, digits, "-" and "." (valid-26/27), or are exactly "*" ("*:Describe*"). UNCONFIRMED
+ * beyond the recorded cases: other vendor characters ("s3*", "_") get the vendor message.
  */
 function actionError(action: string): string | undefined {
   if (action === "*") return undefined;
@@ -130,7 +130,7 @@ function actionError(action: string): string | undefined {
   if (parts.length === 1) return MESSAGES.actionVendor;
   if (parts.length > 2) return MESSAGES.actionColon;
   const vendor = parts[0]!;
-  return /^[A-Za-z0-9.-]+$/.test(vendor) ? undefined : MESSAGES.badVendor(vendor);
+  return vendor === "*" || /^[A-Za-z0-9.-]+$/.test(vendor) ? undefined : MESSAGES.badVendor(vendor);
 }
 
 // ---- step 1: structure ------------------------------------------------------------------------
