@@ -148,8 +148,6 @@ export const Errors = {
   mustDeletePolicies: () => new AwsError("DeleteConflict", 409, "Cannot delete entity, must delete policies first."),
   /** Recorded (iam__test_iam_users): DeleteUser with attached policies; DeleteGroup (spec §7.3). */
   mustDetachPolicies: () => new AwsError("DeleteConflict", 409, "Cannot delete entity, must detach all policies first."),
-  /** UNCONFIRMED: DeleteUser for a member of groups, in the pattern of the recorded texts. */
-  mustLeaveGroups: () => new AwsError("DeleteConflict", 409, "Cannot delete entity, must remove user from all groups first."),
   invalidMarker: () => new AwsError("ValidationError", 400, "Invalid Marker."),
 
   // --- groups and policies (iam-policy-spec §7.3; recorded unless marked) ---
@@ -160,7 +158,10 @@ export const Errors = {
     new AwsError("NoSuchEntity", 404, `The user policy with name ${policyName} cannot be found.`),
   noSuchGroupPolicy: (policyName: string) =>
     new AwsError("NoSuchEntity", 404, `The group policy with name ${policyName} cannot be found.`),
-  /** UNCONFIRMED (spec §7.3): for groups, in the pattern of the recorded DeleteUser text. */
+  /**
+   * DeleteGroup with members, and DeleteUser for a member of groups: the same text for both, as
+   * real AWS output quoted in public reports shows it (hashicorp/terraform#3774, #2818); no recording.
+   */
   mustRemoveMembers: () => new AwsError("DeleteConflict", 409, "Cannot delete entity, must remove users from group first."),
   policyNotFound: (arn: string) => new AwsError("NoSuchEntity", 404, `Policy ${arn} was not found.`),
   policyNotAttachable: (arn: string) => new AwsError("NoSuchEntity", 404, `Policy ${arn} does not exist or is not attachable.`),

@@ -695,17 +695,18 @@ describe("AWS managed policies", () => {
     });
   });
 
-  it("ListPolicyVersions of an AWS managed policy lists every version, newest first", async () => {
-    // Recorded for a policy at v12 (test_get_aws_managed_policy_higher_version): v12 … v1, only the default marked.
+  it("ListPolicyVersions of an AWS managed policy lists the version the catalogue holds: its default", async () => {
+    // AWS lists every version (recorded for a policy at v12: v12 … v1, only the default marked);
+    // the catalogue holds only each policy's current document, so older versions are not offered
+    // rather than made up (README, "Policies and MFA-protected access").
     const { iam } = root();
     const listed = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: AWS_POLICY("IAMUserChangePassword") }));
-    expect(listed.Versions!.map((v) => [v.VersionId, v.IsDefaultVersion])).toEqual([
-      ["v5", true],
-      ["v4", false],
-      ["v3", false],
-      ["v2", false],
-      ["v1", false],
-    ]);
+    expect(listed.Versions!.map((v) => [v.VersionId, v.IsDefaultVersion])).toEqual([["v5", true]]);
+    expect(await sdkError(iam.send(new GetPolicyVersionCommand({ PolicyArn: AWS_POLICY("IAMUserChangePassword"), VersionId: "v4" })))).toEqual({
+      status: 404,
+      code: "NoSuchEntity",
+      message: "Policy arn:aws:iam::aws:policy/IAMUserChangePassword version v4 does not exist or is not attachable.",
+    });
   });
 
   it("ListPolicies: Scope AWS, Local and OnlyAttached", async () => {

@@ -574,6 +574,7 @@ describe.each(backends)("Store contract: $name", ({ open, openPrevious }) => {
 
     expect(await s.removeUserFromGroup(ACCOUNT, "nogroup", "zed")).toBe("no-group");
     expect(await s.removeUserFromGroup(ACCOUNT, "g1", "nobody")).toBe("no-user");
+    expect(await s.removeUserFromGroup(ACCOUNT, "nogroup", "nobody")).toBe("no-user"); // as AWS: the user is named first
     expect(await s.removeUserFromGroup(ACCOUNT, "G1", "ZED")).toBe("removed");
     expect(await s.removeUserFromGroup(ACCOUNT, "g1", "zed")).toBe("removed"); // not a member: still removed
     expect(await s.removeUserFromGroup(ACCOUNT, "g3", "alice")).toBe("removed");

@@ -13,11 +13,11 @@
  */
 import { Errors } from "../errors.js";
 import { SERVICES } from "../protocol/operation.js";
-import type { Deps } from "../server/deps.js";
+import type { Deps } from "../deps.js";
 import { checkRequestTime, checkScopeDate, headerValue, parseSigV4, verifySignature } from "../sigv4/index.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import { isExpired } from "../tokens/seal.js";
-import type { Caller, Principal, Session } from "./principal.js";
+import type { Caller, Principal, Session } from "../principal.js";
 import { sessionUser } from "./session-users.js";
 
 /** Temporary (STS) access key ids start with this; long-term ones with AKIA (spec §6.1). */

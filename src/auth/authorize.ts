@@ -12,7 +12,7 @@ import { AwsError, Errors } from "../errors.js";
 import { evaluate, type ContextValue, type Decision } from "../policy/index.js";
 import type { Store } from "../store/store.js";
 import { requestContext } from "./context.js";
-import { principalArn, type Caller } from "./principal.js";
+import { principalArn, type Caller } from "../principal.js";
 import { userPolicies } from "./user-policies.js";
 
 export interface Authorization {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { requestContext } from "./context.js";
-import type { Caller, Session } from "./principal.js";
+import type { Caller, Session } from "../principal.js";
 
 const T = Date.UTC(2026, 10, 23, 9, 0, 0);
 const alice = { accountId: "123456789012", userId: "AIDAAAAAAAAAAAAAAAAAA", userName: "alice", path: "/eng/", createdAt: new Date(0) };

@@ -5,7 +5,7 @@
  * policy (GetCallerIdentity and the root user never need one).
  */
 import type { ContextValue, RequestContext } from "../policy/index.js";
-import { principalArn, principalUserId, type Caller } from "./principal.js";
+import { principalArn, principalUserId, type Caller } from "../principal.js";
 
 /** ISO 8601 in whole seconds, as IAM shows dates (2026-12-03T08:00:00Z). */
 const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");

@@ -2,7 +2,7 @@
  * What session credentials may call in STS, whatever the policies say (spec §6.2).
  */
 import { Errors } from "../errors.js";
-import type { Caller } from "./principal.js";
+import type { Caller } from "../principal.js";
 
 /** STS actions that GetSessionToken credentials may call (spec §6.2). */
 const STS_ACTIONS_FOR_SESSIONS = new Set(["GetCallerIdentity", "AssumeRole"]);

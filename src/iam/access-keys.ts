@@ -2,12 +2,12 @@
  * Access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey,
  * GetAccessKeyLastUsed, and the issuing of a key that `mfa-sts init` shares.
  */
-import { principalArn } from "../auth/principal.js";
+import { principalArn } from "../principal.js";
 import { Errors } from "../errors.js";
 import { newAccessKeyId, newSecretAccessKey } from "../ids.js";
 import { IAM, type Operation } from "../protocol/operation.js";
 import { XmlList } from "../protocol/xml.js";
-import type { StoreDeps } from "../server/deps.js";
+import type { StoreDeps } from "../deps.js";
 import type { AccessKey, AccessKeyStatus } from "../store/store.js";
 import { decodeMarker, encodeMarker } from "./marker.js";
 import * as shape from "./shapes.js";

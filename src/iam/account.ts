@@ -4,7 +4,7 @@
  */
 import { AwsError } from "../errors.js";
 import { newAccountId } from "../ids.js";
-import type { StoreDeps } from "../server/deps.js";
+import type { StoreDeps } from "../deps.js";
 import { issueAccessKey, type IssuedAccessKey } from "./access-keys.js";
 
 export class InitError extends Error {}

@@ -4,7 +4,7 @@
  * GetMFADevice; and the registering of a hardware TOTP token that `mfa-sts mfa import` shares.
  * Seeds are sealed by the master key before they reach the store.
  */
-import { rootArn } from "../auth/principal.js";
+import { rootArn } from "../principal.js";
 import { Errors } from "../errors.js";
 import { checkCodePair, isEnabledFor, openSeed, seedContext } from "../mfa/device.js";
 import { otpauthUri, qrCodePng } from "../mfa/qr.js";
@@ -13,7 +13,7 @@ import { ENABLE_SEARCH_STEPS, RESYNC_SEARCH_STEPS } from "../mfa/totp.js";
 import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
 import type { Input } from "../protocol/shapes.js";
 import { XmlList, type XmlObject } from "../protocol/xml.js";
-import type { StoreDeps } from "../server/deps.js";
+import type { StoreDeps } from "../deps.js";
 import type { MfaDevice, MfaSync } from "../store/store.js";
 import { decodeMarker, encodeMarker } from "./marker.js";
 import * as shape from "./shapes.js";

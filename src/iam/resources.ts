@@ -8,7 +8,7 @@ import { authorize, type Authorization } from "../auth/authorize.js";
 import type { ContextValue } from "../policy/index.js";
 import type { OperationContext } from "../protocol/operation.js";
 
-export { userArn } from "../auth/principal.js";
+export { userArn } from "../principal.js";
 export const groupArn = (accountId: string, path: string, groupName: string): string =>
   `arn:aws:iam::${accountId}:group${path}${groupName}`;
 export const policyArn = (accountId: string, path: string, policyName: string): string =>

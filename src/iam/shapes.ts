@@ -46,7 +46,8 @@ export const policyPath: StringField = { type: "string", min: 1, max: 512, patte
 export const policyDocument: StringField = { type: "string", min: 1, max: 131072, pattern: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" };
 export const policyDescription: StringField = { type: "string", max: 1000 };
 export const arn: StringField = { type: "string", min: 20, max: 2048 };
-export const policyVersionId: StringField = { type: "string", pattern: "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?" };
+/** Recorded: AWS leaves the value out of this member's message. */
+export const policyVersionId: StringField = { type: "string", pattern: "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", hideValue: true };
 export const policyScope: StringField = { type: "string", enum: ["All", "AWS", "Local"] };
 export const policyUsage: StringField = { type: "string", enum: ["PermissionsPolicy", "PermissionsBoundary"] };
 export const entityType: StringField = { type: "string", enum: ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"] };

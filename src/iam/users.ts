@@ -1,6 +1,6 @@
 /** IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser. */
 import { forgetPrincipals } from "../auth/principal-caches.js";
-import { principalArn, rootArn, userArn, type Caller } from "../auth/principal.js";
+import { principalArn, rootArn, userArn, type Caller } from "../principal.js";
 import { Errors } from "../errors.js";
 import { newUserId } from "../ids.js";
 import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
@@ -155,7 +155,7 @@ export const deleteUser: Operation = {
     if (result === "has-mfa-devices") throw Errors.deleteConflict("MFA device");
     if (result === "has-inline-policies") throw Errors.mustDeletePolicies();
     if (result === "has-attached-policies") throw Errors.mustDetachPolicies();
-    if (result === "in-groups") throw Errors.mustLeaveGroups();
+    if (result === "in-groups") throw Errors.mustRemoveMembers();
     await forgetPrincipals(ctx.deps.store);
     return undefined;
   },

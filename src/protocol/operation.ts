@@ -3,8 +3,8 @@
  * (context, input) that returns the result element's children (or nothing, for operations
  * whose AWS output is empty).
  */
-import type { Caller } from "../auth/principal.js";
-import type { Deps } from "../server/deps.js";
+import type { Caller } from "../principal.js";
+import type { Deps } from "../deps.js";
 import type { QueryService } from "./envelope.js";
 import type { Input, InputShape } from "./shapes.js";
 import type { XmlObject } from "./xml.js";

@@ -13,7 +13,7 @@ import { SERVICES, STS } from "../protocol/operation.js";
 import { parseQueryParams } from "../protocol/query.js";
 import { validateInput } from "../protocol/shapes.js";
 import type { WireRequest } from "../sigv4/types.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../deps.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { findOperation } from "./routes.js";
 

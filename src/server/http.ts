@@ -9,7 +9,7 @@ import { errorDocument } from "../protocol/envelope.js";
 import { STS } from "../protocol/operation.js";
 import type { WireRequest } from "../sigv4/types.js";
 import { xmlResponse, type App, type WireResponse } from "./app.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../deps.js";
 
 /** Query requests are small; 1 MiB is far above any real one. */
 export const MAX_BODY_BYTES = 1024 * 1024;

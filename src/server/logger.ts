@@ -4,8 +4,9 @@
  * are never passed in; the redact list is a second line of defence for causes of 500s.
  */
 import { pino } from "pino";
+import type { Logger } from "../deps.js";
 
-export type Logger = pino.Logger;
+export type { Logger };
 
 const REDACT = [
   "*.authorization",

@@ -9,7 +9,7 @@ import { ensureAccount, issueRootKey } from "../iam/account.js";
 import { cryptoRandom, type Random } from "../ids.js";
 import { createApp } from "./app.js";
 import { loadTokenKeys, openStore, type StoreConfig } from "./open-store.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../deps.js";
 import { createHttpServer } from "./http.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "../store/store.js";

@@ -918,8 +918,9 @@ export class PostgresStore implements Store {
        SELECT (SELECT group_id FROM g) AS group_id, (SELECT user_id FROM u) AS user_id`,
       [accountId, fold(groupName), fold(userName)],
     );
-    if (rows[0]!.group_id === null) return "no-group";
+    // Recorded against AWS: with neither, the user is the one named.
     if (rows[0]!.user_id === null) return "no-user";
+    if (rows[0]!.group_id === null) return "no-group";
     return "removed";
   }
 

@@ -692,10 +692,11 @@ export class SqliteStore implements Store {
   async removeUserFromGroup(accountId: string, groupName: string, userName: string): Promise<RemoveUserFromGroupResult> {
     return this.db
       .transaction((): RemoveUserFromGroupResult => {
-        const group = this.q.getGroup.get(accountId, groupName) as GroupRow | undefined;
-        if (!group) return "no-group";
+        // Recorded against AWS: with neither, the user is the one named.
         const user = this.q.getUser.get(accountId, userName) as UserRow | undefined;
         if (!user) return "no-user";
+        const group = this.q.getGroup.get(accountId, groupName) as GroupRow | undefined;
+        if (!group) return "no-group";
         this.q.removeMember.run(group.group_id, user.user_id);
         return "removed";
       })

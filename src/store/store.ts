@@ -262,7 +262,7 @@ export interface Store {
   deleteGroup(accountId: string, groupName: string): Promise<DeleteGroupResult>;
   /** Idempotent; "limit" when the user is already in `limit` other groups. */
   addUserToGroup(accountId: string, groupName: string, userName: string, limit: number): Promise<AddUserToGroupResult>;
-  /** "removed" also when the user was not a member (AWS answers 200). */
+  /** "removed" also when the user was not a member (AWS answers 200); "no-user" before "no-group". */
   removeUserFromGroup(accountId: string, groupName: string, userName: string): Promise<RemoveUserFromGroupResult>;
   /** Members ordered by name (case-insensitive); undefined when the group does not exist. */
   listGroupMembers(accountId: string, groupName: string, options: { after?: string; limit: number }): Promise<Page<User> | undefined>;

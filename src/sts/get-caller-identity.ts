@@ -1,5 +1,5 @@
 /** GetCallerIdentity: needs no permission and cannot be denied (spec §3.2). */
-import { principalArn, principalUserId } from "../auth/principal.js";
+import { principalArn, principalUserId } from "../principal.js";
 import { STS, type Operation } from "../protocol/operation.js";
 
 export const getCallerIdentity: Operation = {

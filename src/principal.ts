@@ -1,7 +1,9 @@
 /**
- * Who is calling: the account's root user or an IAM user, and how they authenticated.
+ * Who is calling: the account's root user or an IAM user, and how they authenticated. Made by
+ * auth/, read by the operations (shared here so that they import nothing from auth/ for it:
+ * DESIGN.md decision 9).
  */
-import type { User } from "../store/store.js";
+import type { User } from "./store/store.js";
 
 export type Principal =
   | { readonly type: "root"; readonly accountId: string }
