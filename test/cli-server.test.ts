@@ -2,7 +2,17 @@
  * `mfa-sts init` and `mfa-sts serve` as spawned processes: output, exit codes, data directory,
  * secrets at rest, signals, restart and kill -9 durability.
  */
-import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteUserCommand, GetUserCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
+import {
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteUserCommand,
+  DetachUserPolicyCommand,
+  GetUserCommand,
+  ListUsersCommand,
+  UpdateUserCommand,
+} from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -283,6 +293,42 @@ describe("mfa-sts serve", () => {
     await answeredBeforeGivingUp(iam.send(new DeleteUserCommand({ UserName: "renamed" })));
     const refused = await Promise.all(Array.from({ length: 6 }, () => sdkError(sdkClients(proc.url, asSession).sts.send(new GetCallerIdentityCommand({})))));
     expect(new Set(refused.map((e) => e.code))).toEqual(new Set(["InvalidClientTokenId"]));
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toMatchObject({ code: 0 });
+  });
+
+  it("--workers 2: a policy attached or detached through one worker is in force on every worker when the call answers", async () => {
+    const proc = await serve(["--data-dir", tempDir(), "--workers", "2"], env());
+    const root = {
+      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
+      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
+    };
+    const { iam } = sdkClients(proc.url, root);
+    await iam.send(new CreateUserCommand({ UserName: "reader" }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "reader" }))).AccessKey!;
+    const reader = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+    // Fresh connections, so both workers answer (and cache the user's policies) in every batch.
+    const codes = async () =>
+      new Set(
+        await Promise.all(
+          Array.from({ length: 6 }, async () => {
+            try {
+              await sdkClients(proc.url, reader).iam.send(new ListUsersCommand({}));
+              return "allowed";
+            } catch (e) {
+              return (e as { name: string }).name;
+            }
+          }),
+        ),
+      );
+    expect(await codes()).toEqual(new Set(["AccessDenied"]));
+    const policy = { UserName: "reader", PolicyArn: "arn:aws:iam::aws:policy/IAMReadOnlyAccess" };
+    const started = performance.now();
+    await iam.send(new AttachUserPolicyCommand(policy));
+    expect(performance.now() - started).toBeLessThan(USER_TTL_MS); // answered, not given up on a sibling
+    expect(await codes()).toEqual(new Set(["allowed"]));
+    await iam.send(new DetachUserPolicyCommand(policy));
+    expect(await codes()).toEqual(new Set(["AccessDenied"]));
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toMatchObject({ code: 0 });
   });
