@@ -125,8 +125,9 @@ export function mergeResults(base, run, sections) {
   for (const key of ["cli", "targetRounds", "policyRounds", "profile"]) if (run[key] !== undefined) merged[key] = run[key];
   if (run.machine.postgres) merged.machine.postgres = run.machine.postgres;
   merged.errors = [...(base.errors ?? []).filter((e) => !sections.includes(e.section)), ...run.errors];
+  // An earlier partial run whose every section this one measured again no longer describes anything.
   merged.updates = [
-    ...(base.updates ?? []),
+    ...(base.updates ?? []).filter((u) => !u.sections.every((section) => sections.includes(section))),
     {
       date: run.date,
       sections,
@@ -255,7 +256,9 @@ export function renderMarkdown(results) {
             `${sc.policies.namingGetUser.allow} Allow, ${sc.policies.namingGetUser.deny} Deny; ${sc.policies.namingGetUser.notActionLeavingItOut ?? 0} more are Deny NotAction; ` +
             "GetUser on self is allowed and no Deny applies)"
           : "its attached policies") +
-        ", and the same call signed by the root key (never evaluated by policy). The order alternates between rounds; every answer was a 200 " +
+        ", and the same call signed by the root key (never evaluated by policy). " +
+        (sc?.warmUpSecondsBeforeRounds ? `Before the first round each call had ${sc.warmUpSecondsBeforeRounds} s of load, not counted. ` : "") +
+        "The order alternates between rounds; every answer was a 200 " +
         "and the GetUser XML was checked before and after each round; the ratio is the median of the rounds' ratios.",
       "",
       "| round | order | user req/s | user p50 / p99 ms | root req/s | root p50 / p99 ms | user / root | load avg before |",

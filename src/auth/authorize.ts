@@ -9,7 +9,7 @@
  * sessions at once (within the bound of user-policies.ts for other processes).
  */
 import { AwsError, Errors } from "../errors.js";
-import { evaluate, type ContextValue, type Decision } from "../policy/index.js";
+import type { ContextValue, Decision } from "../policy/index.js";
 import type { Store } from "../store/store.js";
 import { requestContext } from "./context.js";
 import { principalArn, type Caller } from "../principal.js";
@@ -37,7 +37,7 @@ export async function decide(
   const policies = await userPolicies(store, principal.accountId, principal.user.userId, caller.origin.at);
   // The user was deleted between authentication and now: nothing is allowed any more.
   if (policies === undefined) return { decision: "implicitDeny", denyingPolicyArn: null };
-  const result = evaluate(policies, {
+  const result = policies.evaluate({
     action: request.action,
     resource: request.resource,
     context: requestContext(caller, request.context),

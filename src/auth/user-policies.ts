@@ -6,11 +6,15 @@
  *   bound as session users); a change made through this process forgets it at once, and so do
  *   the sibling workers of one `serve` before the change answers (principal-caches.ts);
  * - a document is parsed and compiled once per process and kept by its text, so re-reading the
- *   set costs no parsing.
+ *   set costs no parsing;
+ * - decisions are remembered with the set (DESIGN.md decision 8): the engine is pure, so the same
+ *   policies, action, resource and context give the same answer. The context holds the time to
+ *   the second, and the set itself lives at most USER_TTL_MS, so a remembered decision is reused
+ *   only within that second — by a client repeating a call, which is what costs under load.
  */
 import { awsManagedPolicy } from "../iam/aws-managed-policies.js";
 import { LruCache } from "../lru-cache.js";
-import { compilePolicy, parsePolicy, type CompiledPolicy } from "../policy/index.js";
+import { compilePolicy, evaluate, parsePolicy, type CompiledPolicy, type Evaluation, type EvaluationRequest } from "../policy/index.js";
 import type { EffectivePolicy, Store } from "../store/store.js";
 import { USER_TTL_MS } from "./session-users.js";
 
@@ -55,31 +59,53 @@ export function namedPolicies(effective: readonly EffectivePolicy[]): NamedPolic
   return named;
 }
 
-interface Entry {
-  policies: readonly NamedPolicy[];
-  at: number;
+const MAX_DECISIONS = 1000;
+
+/** The policies that apply to a user as read at one moment, and the decisions made on them since. */
+export class PolicySet {
+  private readonly decisions = new Map<string, Evaluation<NamedPolicy>>();
+
+  constructor(
+    readonly policies: readonly NamedPolicy[],
+    /** When they were read (ms, the injected clock). */
+    readonly at: number,
+  ) {}
+
+  /** The engine's evaluation, remembered by everything it depends on. */
+  evaluate(request: EvaluationRequest): Evaluation<NamedPolicy> {
+    let key = `${request.action}\0${request.resource}`;
+    for (const [name, value] of request.context) key += `\0${name}\0${typeof value === "string" ? value : value.join("\u0001")}`;
+    let result = this.decisions.get(key);
+    if (result === undefined) {
+      result = evaluate(this.policies, request);
+      // Requests choose the key (resource names, user agents): the memory is bounded.
+      if (this.decisions.size >= MAX_DECISIONS) this.decisions.clear();
+      this.decisions.set(key, result);
+    }
+    return result;
+  }
 }
 
-const caches = new WeakMap<Store, LruCache<string, Entry>>();
+const caches = new WeakMap<Store, LruCache<string, PolicySet>>();
 
 /** The user's policies (by unique id); undefined when the user no longer exists. */
-export async function userPolicies(store: Store, accountId: string, userId: string, now: number): Promise<readonly NamedPolicy[] | undefined> {
+export async function userPolicies(store: Store, accountId: string, userId: string, now: number): Promise<PolicySet | undefined> {
   let cache = caches.get(store);
   if (!cache) {
-    cache = new LruCache(MAX_USERS);
+    cache = new LruCache<string, PolicySet>(MAX_USERS);
     caches.set(store, cache);
   }
   const key = `${accountId}/${userId}`;
   const hit = cache.get(key);
-  if (hit && now - hit.at >= 0 && now - hit.at < USER_TTL_MS) return hit.policies;
+  if (hit && now - hit.at >= 0 && now - hit.at < USER_TTL_MS) return hit;
   const effective = await store.effectivePolicies(accountId, userId);
   if (effective === undefined) {
     cache.delete(key);
     return undefined;
   }
-  const policies = namedPolicies(effective);
-  cache.set(key, { policies, at: now });
-  return policies;
+  const set = new PolicySet(namedPolicies(effective), now);
+  cache.set(key, set);
+  return set;
 }
 
 /** Drops this process's entries (principal-caches.ts decides when). */

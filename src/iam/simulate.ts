@@ -149,7 +149,7 @@ export const simulatePrincipalPolicy: Operation = {
     if (kind === "user") {
       const user = await ctx.deps.store.getUser(accountOf(ctx), name);
       if (!user) throw Errors.noSuchUser(name);
-      const own = (await userPolicies(ctx.deps.store, user.accountId, user.userId, ctx.deps.clock.now())) ?? [];
+      const own = (await userPolicies(ctx.deps.store, user.accountId, user.userId, ctx.deps.clock.now()))?.policies ?? [];
       return simulate([...own, ...given], input, withUserKeys(context, user));
     }
     const group = await ctx.deps.store.getGroup(accountOf(ctx), name);

@@ -86,7 +86,28 @@ const NONE: readonly number[] = [];
 const NO_VARIABLES: readonly Variable[] = [];
 
 /** Indices of the statements that may match the action, ascending, each once. */
+/** Per policy, the candidate statements of the actions asked about (a few dozen per policy in practice). */
+const candidateMemo = new WeakMap<CompiledPolicy, Map<string, readonly number[]>>();
+const MAX_MEMO_ACTIONS = 1000;
+
+/** The statements that may apply to the action, in document order: worked out once per policy and action. */
 function candidates(policy: CompiledPolicy, action: string, service: string): readonly number[] {
+  let memo = candidateMemo.get(policy);
+  if (!memo) {
+    memo = new Map();
+    candidateMemo.set(policy, memo);
+  }
+  let found = memo.get(action);
+  if (found === undefined) {
+    found = findCandidates(policy, action, service);
+    // Actions come from requests (the simulator takes any): the memo is bounded.
+    if (memo.size >= MAX_MEMO_ACTIONS) memo.clear();
+    memo.set(action, found);
+  }
+  return found;
+}
+
+function findCandidates(policy: CompiledPolicy, action: string, service: string): readonly number[] {
   const exact = policy.byAction.get(action) ?? NONE;
   const wildcards = policy.byService.get(service);
   const byService = wildcards !== undefined && wildcards.filter.test(action) ? wildcards.statements : NONE;
