@@ -1413,3 +1413,96 @@ describe("policy simulator", () => {
     ]);
   });
 });
+
+describe("authorization edge cases", () => {
+  it("UpdateUser needs permission on the new name and path too: no renaming out of a Deny or into another's grants", async () => {
+    const name = uniqueName("mover");
+    const creds = await newUserWithKey(name);
+    await root().iam.send(
+      new PutUserPolicyCommand({ UserName: name, PolicyName: "self", PolicyDocument: policy(allow("iam:UpdateUser", "arn:aws:iam::*:user/${aws:username}")) }),
+    );
+    expect(await sdkError(iamOf(creds).send(new UpdateUserCommand({ UserName: name, NewUserName: "admin" })))).toEqual(
+      implicitDeny(userArnOf(name), "iam:UpdateUser", "user admin"),
+    );
+    expect(await sdkError(iamOf(creds).send(new UpdateUserCommand({ UserName: name, NewPath: "/admins/" })))).toEqual(
+      implicitDeny(userArnOf(name), "iam:UpdateUser", `user ${name}`),
+    );
+    expect((await root().iam.send(new GetUserCommand({ UserName: name }))).User).toMatchObject({ UserName: name, Path: "/" });
+  });
+
+  it("CreatePolicy's tags are condition keys: aws:TagKeys and aws:RequestTag/KEY", async () => {
+    const name = uniqueName("tagger");
+    const creds = await newUserWithKey(name);
+    const document = policy(
+      allow("iam:CreatePolicy"),
+      deny("iam:CreatePolicy", "*", { Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": ["secret"] } } }),
+      deny("iam:CreatePolicy", "*", { Condition: { StringEquals: { "aws:RequestTag/team": "red" } } }),
+    );
+    await root().iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "tags", PolicyDocument: document }));
+    const create = (policyName: string, tags: { Key: string; Value: string }[]) =>
+      iamOf(creds).send(new CreatePolicyCommand({ PolicyName: policyName, PolicyDocument: policy(allow("s3:GetObject")), Tags: tags }));
+    const blocked = (policyName: string) => ({
+      status: 403,
+      code: "AccessDenied",
+      message: `User: ${userArnOf(name)} is not authorized to perform: iam:CreatePolicy on resource: policy ${policyName} with an explicit deny in an identity-based policy`,
+    });
+    const a = uniqueName("p");
+    expect(await sdkError(create(a, [{ Key: "secret", Value: "x" }]))).toEqual(blocked(a));
+    const b = uniqueName("p");
+    expect(await sdkError(create(b, [{ Key: "team", Value: "red" }]))).toEqual(blocked(b));
+    const c = uniqueName("p");
+    expect((await create(c, [{ Key: "team", Value: "blue" }])).Policy!.PolicyName).toBe(c);
+  });
+
+  it("SimulatePrincipalPolicy authorizes on the entity's own ARN: another path or spelling is not that user", async () => {
+    const name = uniqueName("simmed");
+    await root().iam.send(new CreateUserCommand({ UserName: name, Path: "/secret/" }));
+    const askerUser = uniqueName("asker");
+    const asker = await newUserWithKey(askerUser);
+    const scoped = policy(allow("iam:SimulatePrincipalPolicy", "arn:aws:iam::*:user/public/*"));
+    await root().iam.send(new PutUserPolicyCommand({ UserName: askerUser, PolicyName: "sim", PolicyDocument: scoped }));
+    // The ARN typed names /public/, but the user lives under /secret/: refused on the real ARN.
+    expect(
+      await sdkError(iamOf(asker).send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: userArnOf(name, "/public/"), ActionNames: ["s3:GetObject"] }))),
+    ).toEqual({
+      status: 403,
+      code: "AccessDenied",
+      message: `User: ${userArnOf(askerUser)} is not authorized to perform: iam:SimulatePrincipalPolicy on resource: ${userArnOf(name, "/secret/")} because no identity-based policy allows the iam:SimulatePrincipalPolicy action`,
+    });
+    // Root may simulate, but only the user's real ARN names the user.
+    expect(
+      await sdkError(root().iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: userArnOf(name, "/public/"), ActionNames: ["s3:GetObject"] }))),
+    ).toEqual({ status: 404, code: "NoSuchEntity", message: `The user with name ${name} cannot be found.` });
+    const ok = await root().iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: userArnOf(name, "/secret/"), ActionNames: ["s3:GetObject"] }));
+    expect(ok.EvaluationResults!.map((r) => r.EvalDecision)).toEqual(["implicitDeny"]);
+  });
+
+  it("the simulator pages action × resource results, evaluating only the page asked for", async () => {
+    const { iam } = root();
+    const input = {
+      PolicyInputList: [policy(allow("s3:GetObject", "arn:aws:s3:::b/*"))],
+      ActionNames: ["s3:GetObject", "s3:PutObject", "s3:GetObjectAcl"],
+      ResourceArns: ["arn:aws:s3:::b/k", "arn:aws:s3:::c/k"],
+      // A context entry without values supplies nothing.
+      ContextEntries: [{ ContextKeyName: "aws:SourceIp", ContextKeyType: "ip" as const, ContextKeyValues: [] }],
+    };
+    const first = await iam.send(new SimulateCustomPolicyCommand({ ...input, MaxItems: 4 }));
+    expect(first.IsTruncated).toBe(true);
+    const second = await iam.send(new SimulateCustomPolicyCommand({ ...input, MaxItems: 4, Marker: first.Marker }));
+    expect(second.IsTruncated).toBe(false);
+    const all = [...first.EvaluationResults!, ...second.EvaluationResults!].map((r) => [r.EvalActionName, r.EvalResourceName, r.EvalDecision]);
+    expect(all).toEqual([
+      ["s3:GetObject", "arn:aws:s3:::b/k", "allowed"],
+      ["s3:GetObject", "arn:aws:s3:::c/k", "implicitDeny"],
+      ["s3:PutObject", "arn:aws:s3:::b/k", "implicitDeny"],
+      ["s3:PutObject", "arn:aws:s3:::c/k", "implicitDeny"],
+      ["s3:GetObjectAcl", "arn:aws:s3:::b/k", "implicitDeny"],
+      ["s3:GetObjectAcl", "arn:aws:s3:::c/k", "implicitDeny"],
+    ]);
+    expect(await sdkError(iam.send(new SimulateCustomPolicyCommand({ ...input, Marker: "bm90IGEgbWFya2Vy" })))).toEqual({
+      status: 400,
+      code: "ValidationError",
+      message: "Invalid Marker.",
+    });
+  });
+});

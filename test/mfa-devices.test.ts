@@ -173,8 +173,9 @@ describe("CreateVirtualMFADevice", () => {
     const duplicate = root.iam.send(
       new CreateVirtualMFADeviceCommand({
         VirtualMFADeviceName: "dup-tags",
+        // Keys are compared exactly, as AWS was recorded doing for policies' tags.
         Tags: [
-          { Key: "Env", Value: "a" },
+          { Key: "env", Value: "a" },
           { Key: "env", Value: "b" },
         ],
       }),

@@ -12,7 +12,7 @@
  *   the second, and the set itself lives at most USER_TTL_MS, so a remembered decision is reused
  *   only within that second — by a client repeating a call, which is what costs under load.
  */
-import { awsManagedPolicy } from "../iam/aws-managed-policies.js";
+import { awsManagedPolicy } from "../aws-managed-policies.js";
 import { LruCache } from "../lru-cache.js";
 import { compilePolicy, evaluate, parsePolicy, type CompiledPolicy, type Evaluation, type EvaluationRequest } from "../policy/index.js";
 import type { EffectivePolicy, Store } from "../store/store.js";

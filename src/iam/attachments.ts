@@ -7,10 +7,10 @@
 import { forgetPrincipals } from "../auth/principal-caches.js";
 import { Errors } from "../errors.js";
 import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
-import { awsManagedPolicy, isAwsManagedArn } from "./aws-managed-policies.js";
-import { checkArn } from "./managed-policies.js";
+import { awsManagedPolicy, isAwsManagedArn } from "../aws-managed-policies.js";
 import { paged, pageInput, pageOfList } from "./marker.js";
 import { GROUP_OWNER, USER_OWNER, type OwnerKind } from "./policy-owners.js";
+import { checkArn } from "./resources.js";
 import * as shape from "./shapes.js";
 
 /** "Managed policies attached to an IAM user / group: 10" (spec §1.4). */

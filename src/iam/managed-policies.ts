@@ -10,12 +10,12 @@ import { newPolicyId } from "../ids.js";
 import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
 import { XmlList, type XmlObject } from "../protocol/xml.js";
 import type { ManagedPolicy, PolicyVersion } from "../store/store.js";
-import { awsManagedPolicy, AWS_MANAGED_POLICIES, isAwsManagedArn, type AwsManagedPolicy } from "./aws-managed-policies.js";
+import { awsManagedPolicy, AWS_MANAGED_POLICIES, isAwsManagedArn, type AwsManagedPolicy } from "../aws-managed-policies.js";
 import { paged, pageEnd, pageInput, pageOfList } from "./marker.js";
 import { checkPolicyDocument, encodePolicyDocument, MANAGED_POLICY_SIZE_LIMIT } from "./policy-documents.js";
-import { authorizeIam, onListing, onPolicy, policyArn } from "./resources.js";
+import { authorizeIam, checkArn, onListing, onPolicy, policyArn } from "./resources.js";
 import * as shape from "./shapes.js";
-import { tagsOf, tagsXml } from "./tags.js";
+import { tagContext, tagsOf, tagsXml } from "./tags.js";
 
 /** "Versions of a managed policy: 5" (spec §1.4). */
 export const POLICY_VERSIONS = 5;
@@ -77,11 +77,6 @@ const versionXml = (v: PolicyVersion, withDocument: boolean): XmlObject => ({
   CreateDate: v.createdAt,
 });
 
-/** An ARN at all (the recorded "ARN x is not valid." for anything else); policies are then looked up by it. */
-export function checkArn(arn: string): void {
-  if (!/^arn:[^:]+:[^:]*:[^:]*:[^:]*:.+$/.test(arn)) throw Errors.invalidArn(arn);
-}
-
 /** The account's policy or AWS's, as a view; undefined when neither has that ARN. */
 async function findPolicy(ctx: OperationContext, arn: string): Promise<PolicyView | undefined> {
   const aws = awsManagedPolicy(arn);
@@ -104,8 +99,8 @@ export const createPolicy: Operation = {
     const name = input.PolicyName as string;
     const path = (input.Path as string | undefined) ?? "/";
     const arn = policyArn(accountId, path, name);
-    await authorizeIam(ctx, onPolicy("CreatePolicy", arn));
     const tags = tagsOf(input);
+    await authorizeIam(ctx, onPolicy("CreatePolicy", arn), tagContext(tags));
     const document = input.PolicyDocument as string;
     if (checkPolicyDocument(document, { managed: true }) > MANAGED_POLICY_SIZE_LIMIT) throw Errors.managedPolicySize(MANAGED_POLICY_SIZE_LIMIT);
     const now = new Date(ctx.deps.clock.now());

@@ -17,7 +17,7 @@ import type { StoreDeps } from "../deps.js";
 import type { MfaDevice, MfaSync } from "../store/store.js";
 import { decodeMarker, encodeMarker } from "./marker.js";
 import * as shape from "./shapes.js";
-import { tagsOf, tagsXml } from "./tags.js";
+import { tagContext, tagsOf, tagsXml } from "./tags.js";
 import { authorizeIam, onArn, onListing } from "./resources.js";
 import { authorizedOwner, authorizeOnTarget, targetUser, userXml } from "./users.js";
 
@@ -50,8 +50,8 @@ export const createVirtualMfaDevice: Operation = {
     const path = (input.Path as string | undefined) ?? "/";
     const name = input.VirtualMFADeviceName as string;
     const serialNumber = virtualMfaSerial(accountId, path, name);
-    await authorizeIam(ctx, onArn("CreateVirtualMFADevice", serialNumber));
     const tags = tagsOf(input);
+    await authorizeIam(ctx, onArn("CreateVirtualMFADevice", serialNumber), tagContext(tags));
     const seed = newSeed(ctx.deps.random);
     const device: MfaDevice = {
       serialNumber,

@@ -4,20 +4,25 @@
  * every policy document (spec §7.1; botocore and the aws CLI decode them, the other SDKs don't).
  */
 import { Errors } from "../errors.js";
-import { parsePolicy, PolicyParseError, policySize } from "../policy/index.js";
+import { parsePolicy, PolicyParseError, policySize, type PolicyDocument } from "../policy/index.js";
 
 /** Aggregate size of a user's or a group's inline policies, and of one managed policy (spec §1.4). */
 export const INLINE_POLICY_SIZE_LIMIT = { user: 2048, group: 5120 } as const;
 export const MANAGED_POLICY_SIZE_LIMIT = 6144;
 
-/** Throws AWS's MalformedPolicyDocument when IAM would refuse the document; returns its size. */
-export function checkPolicyDocument(text: string, options: { managed: boolean }): number {
+/** The parsed document, or AWS's MalformedPolicyDocument when IAM would refuse it. */
+export function parsedPolicyDocument(text: string, options: { managed: boolean }): PolicyDocument {
   try {
-    parsePolicy(text, options);
+    return parsePolicy(text, options);
   } catch (e) {
     if (e instanceof PolicyParseError) throw Errors.malformedPolicyDocument(e.message);
     throw e;
   }
+}
+
+/** Throws AWS's MalformedPolicyDocument when IAM would refuse the document; returns its size. */
+export function checkPolicyDocument(text: string, options: { managed: boolean }): number {
+  parsedPolicyDocument(text, options);
   return policySize(text);
 }
 

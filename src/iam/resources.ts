@@ -5,6 +5,7 @@
  * are marked as such; the rest follow them by analogy (UNCONFIRMED, spec §11.6).
  */
 import { authorize, type Authorization } from "../auth/authorize.js";
+import { Errors } from "../errors.js";
 import type { ContextValue } from "../policy/index.js";
 import type { OperationContext } from "../protocol/operation.js";
 
@@ -59,4 +60,9 @@ export type ActionContext = Readonly<Record<string, ContextValue>>;
 /** Authorizes the IAM request; adds the action's own condition keys when given. */
 export function authorizeIam(ctx: OperationContext, request: Authorization, context?: ActionContext): Promise<void> {
   return authorize(ctx.caller, ctx.deps.store, context === undefined ? request : { ...request, context });
+}
+
+/** An ARN at all (the recorded "ARN x is not valid." for anything else); policies are then looked up by it. */
+export function checkArn(arn: string): void {
+  if (!/^arn:[^:]+:[^:]*:[^:]*:[^:]*:.+$/.test(arn)) throw Errors.invalidArn(arn);
 }

@@ -10,13 +10,14 @@
  */
 import { IAM_POLICY, namedPolicies, userPolicies, type NamedPolicy } from "../auth/user-policies.js";
 import { Errors } from "../errors.js";
-import { evaluate, parsePolicy, PolicyParseError, compilePolicy, type ContextValue } from "../policy/index.js";
+import { compilePolicy, evaluate, type ContextValue } from "../policy/index.js";
 import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
 import type { Input, StructInput } from "../protocol/shapes.js";
 import { XmlList, type XmlObject } from "../protocol/xml.js";
 import type { EffectivePolicy, Group, User } from "../store/store.js";
-import { isAwsManagedArn } from "./aws-managed-policies.js";
-import { paged, pageInput, pageOfList } from "./marker.js";
+import { isAwsManagedArn } from "../aws-managed-policies.js";
+import { pageEnd, pageInput } from "./marker.js";
+import { parsedPolicyDocument } from "./policy-documents.js";
 import { authorizeIam, onArn, onNothing, userArn } from "./resources.js";
 import * as shape from "./shapes.js";
 
@@ -24,25 +25,26 @@ const accountOf = (ctx: OperationContext): string => ctx.caller.principal.accoun
 
 /** PolicyInputList.N: the given documents, numbered from 1 as AWS names them. */
 function inputPolicies(documents: readonly string[] | undefined): NamedPolicy[] {
-  return (documents ?? []).map((text, i) => {
-    try {
-      return { id: `PolicyInputList.${i + 1}`, type: IAM_POLICY, arn: null, policy: compilePolicy(parsePolicy(text, { managed: false })) };
-    } catch (e) {
-      if (e instanceof PolicyParseError) throw Errors.malformedPolicyDocument(e.message);
-      throw e;
-    }
-  });
+  return (documents ?? []).map((text, i) => ({
+    id: `PolicyInputList.${i + 1}`,
+    type: IAM_POLICY,
+    arn: null,
+    policy: compilePolicy(parsedPolicyDocument(text, { managed: false })),
+  }));
 }
 
-/** ContextEntries as a request context: key names in lower case, list types keep every value. */
+/**
+ * ContextEntries as a request context: key names in lower case, list types keep every value.
+ * An entry without values supplies nothing (the key stays missing, as for Null and IfExists).
+ */
 function contextOf(entries: readonly StructInput[] | undefined): Map<string, ContextValue> {
   const context = new Map<string, ContextValue>();
   for (const entry of entries ?? []) {
     const name = entry.ContextKeyName as string | undefined;
-    if (name === undefined) continue;
     const values = (entry.ContextKeyValues as readonly string[] | undefined) ?? [];
+    if (name === undefined || values.length === 0) continue;
     const type = (entry.ContextKeyType as string | undefined) ?? "string";
-    context.set(name.toLowerCase(), type.endsWith("List") ? values : (values[0] ?? ""));
+    context.set(name.toLowerCase(), type.endsWith("List") ? values : values[0]!);
   }
   return context;
 }
@@ -89,37 +91,46 @@ const statementXml = (m: { policy: NamedPolicy; statement: { start: { line: numb
   EndPosition: { Line: m.statement.end.line, Column: m.statement.end.column },
 });
 
-/** EvaluationResults for every action × resource, paged (spec §7.4). */
-function simulate(policies: readonly NamedPolicy[], input: Input, context: Map<string, ContextValue>) {
+/**
+ * EvaluationResults for action × resource, action by action (spec §7.4), one page of them: only
+ * the results on the page are evaluated, so a long list of actions and resources costs no more
+ * than MaxItems evaluations per call. The marker is the position of the next result.
+ */
+function simulate(policies: readonly NamedPolicy[], input: Input, context: Map<string, ContextValue>): XmlObject {
   const actions = input.ActionNames as readonly string[];
   const resources = input.ResourceArns as readonly string[] | undefined;
-  const results: { key: string; xml: XmlObject }[] = [];
-  for (const action of actions) {
-    for (const resource of resources ?? ["*"]) {
-      const result = evaluate(policies, { action, resource, context });
-      const decision = result.decision === "allow" ? "allowed" : result.decision;
-      const matched = new XmlList(result.matched.map(statementXml));
-      const missing = new XmlList(result.missingContextKeys);
-      results.push({
-        key: String(results.length).padStart(6, "0"),
-        xml: {
-          EvalActionName: action,
-          EvalResourceName: resource,
-          EvalDecision: decision,
-          MatchedStatements: matched,
-          MissingContextValues: missing,
-          OrganizationsDecisionDetail: { AllowedByOrganizations: true },
-          // Recorded: with ResourceArns, an empty EvalDecisionDetails and one result per resource.
-          EvalDecisionDetails: resources ? new XmlList([]) : undefined,
-          ResourceSpecificResults: resources
-            ? new XmlList([{ EvalResourceName: resource, EvalResourceDecision: decision, MatchedStatements: matched, MissingContextValues: missing }])
-            : undefined,
-        },
-      });
-    }
-  }
+  const perAction = resources?.length ?? 1;
+  const total = actions.length * perAction;
   const { after, limit } = pageInput(input, "simulation");
-  return paged(pageOfList(results, (r) => r.key, after, limit), "simulation", (r) => r.xml, "EvaluationResults");
+  const start = after === undefined ? 0 : Number(after);
+  if (!Number.isSafeInteger(start) || start < 0 || start > total) throw Errors.invalidMarker();
+  const end = Math.min(total, start + limit);
+  const results: XmlObject[] = [];
+  for (let i = start; i < end; i++) {
+    const action = actions[Math.floor(i / perAction)]!;
+    const resource = resources?.[i % perAction] ?? "*";
+    const result = evaluate(policies, { action, resource, context });
+    const decision = result.decision === "allow" ? "allowed" : result.decision;
+    const matched = new XmlList(result.matched.map(statementXml));
+    const missing = new XmlList(result.missingContextKeys);
+    results.push({
+      EvalActionName: action,
+      EvalResourceName: resource,
+      EvalDecision: decision,
+      MatchedStatements: matched,
+      MissingContextValues: missing,
+      OrganizationsDecisionDetail: { AllowedByOrganizations: true },
+      // Recorded: with ResourceArns, an empty EvalDecisionDetails and one result per resource.
+      EvalDecisionDetails: resources ? new XmlList([]) : undefined,
+      ResourceSpecificResults: resources
+        ? new XmlList([{ EvalResourceName: resource, EvalResourceDecision: decision, MatchedStatements: matched, MissingContextValues: missing }])
+        : undefined,
+    });
+  }
+  return {
+    EvaluationResults: new XmlList(results),
+    ...pageEnd(end < total ? { items: [], next: String(end) } : { items: [] }, "simulation"),
+  };
 }
 
 const simulationInput = {
@@ -137,24 +148,25 @@ export const simulatePrincipalPolicy: Operation = {
   input: { PolicySourceArn: { ...shape.arn, required: true }, ...simulationInput },
   async run(ctx, input) {
     const source = input.PolicySourceArn as string;
-    await authorizeIam(ctx, onArn("SimulatePrincipalPolicy", source));
-    const match = /^arn:aws:iam::(\d{12}):(user|group|role)(?:\/.*)?\/([^/]+)$/.exec(source);
+    const match = /^arn:aws:iam::(\d{12}):(user|group|role)((?:\/.*)?\/)([^/]+)$/.exec(source);
     if (!match || match[1] !== accountOf(ctx)) throw Errors.invalidPolicySource(source);
-    const kind = match[2]!;
-    const name = match[3]!;
+    const [, , kind, path, name] = match as unknown as [string, string, "user" | "group" | "role", string, string];
     // This server has no roles yet: a role is one that cannot be found.
     if (kind === "role") throw Errors.noSuchRole(name);
+    // The entity first, then authorization on its own ARN (its stored name and path), so that a
+    // differently spelt ARN cannot pass a policy scoped to another path or name.
+    const entity = kind === "user" ? await ctx.deps.store.getUser(accountOf(ctx), name) : await ctx.deps.store.getGroup(accountOf(ctx), name);
+    const entityName = entity === undefined ? name : "userName" in entity ? entity.userName : entity.groupName;
+    const entityArn = `arn:aws:iam::${accountOf(ctx)}:${kind}${entity?.path ?? path}${entityName}`;
+    await authorizeIam(ctx, onArn("SimulatePrincipalPolicy", entityArn));
+    if (!entity || entityArn !== source) throw kind === "user" ? Errors.noSuchUser(name) : Errors.noSuchGroup(name);
     const given = inputPolicies(input.PolicyInputList as readonly string[] | undefined);
     const context = contextOf(input.ContextEntries as readonly StructInput[] | undefined);
-    if (kind === "user") {
-      const user = await ctx.deps.store.getUser(accountOf(ctx), name);
-      if (!user) throw Errors.noSuchUser(name);
-      const own = (await userPolicies(ctx.deps.store, user.accountId, user.userId, ctx.deps.clock.now()))?.policies ?? [];
-      return simulate([...own, ...given], input, withUserKeys(context, user));
+    if ("userName" in entity) {
+      const own = (await userPolicies(ctx.deps.store, entity.accountId, entity.userId, ctx.deps.clock.now()))?.policies ?? [];
+      return simulate([...own, ...given], input, withUserKeys(context, entity));
     }
-    const group = await ctx.deps.store.getGroup(accountOf(ctx), name);
-    if (!group) throw Errors.noSuchGroup(name);
-    return simulate([...(await groupPolicies(ctx, group)), ...given], input, context);
+    return simulate([...(await groupPolicies(ctx, entity)), ...given], input, context);
   },
 };
 

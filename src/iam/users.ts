@@ -130,9 +130,16 @@ export const updateUser: Operation = {
     const target = await targetUser(ctx, name);
     await authorizeOnTarget(ctx, "UpdateUser", target);
     const newUserName = input.NewUserName as string | undefined;
+    const newPath = input.NewPath as string | undefined;
+    // "must have permission on both the source object and the target object" (IAM model,
+    // UpdateUser): a rename or move may not take a user out of a Deny or into another's grants.
+    if (newUserName !== undefined || newPath !== undefined) {
+      const to = newUserName ?? target.user?.userName ?? name;
+      await authorizeIam(ctx, onUser("UpdateUser", userArn(accountOf(ctx.caller), newPath ?? target.user?.path ?? "/", to), to));
+    }
     const result = await ctx.deps.store.updateUser(accountOf(ctx.caller), name, {
       newUserName,
-      newPath: input.NewPath as string | undefined,
+      newPath,
     });
     if (result === "not-found") throw Errors.noSuchUser(name);
     if (result === "exists") throw Errors.userExists(newUserName!);

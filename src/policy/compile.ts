@@ -9,7 +9,7 @@
 import { compileActions, compilePatterns, type ActionMatcher, type ValueMatcher } from "./match.js";
 import { compileCondition, type CompiledCondition } from "./conditions.js";
 import { parseResourceTemplate, type Variable } from "./variables.js";
-import { anchored, globSource, hasWildcard } from "./glob.js";
+import { anyOf, compileGlob, hasWildcard, type Glob } from "./glob.js";
 import type { PolicyDocument, Statement } from "./types.js";
 
 export interface CompiledStatement {
@@ -33,7 +33,7 @@ export interface CompiledPolicy {
    * Lower-cased service prefix → statements with a wildcard action under that prefix, and one
    * expression of all those wildcards, so an action none of them matches costs a single test.
    */
-  readonly byService: ReadonlyMap<string, { readonly statements: readonly number[]; readonly filter: RegExp }>;
+  readonly byService: ReadonlyMap<string, { readonly statements: readonly number[]; readonly filter: Glob }>;
   /** Statements to look at for every action. */
   readonly always: readonly number[];
 }
@@ -45,7 +45,7 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
   const substitute = doc.version === VARIABLES_VERSION;
   const byAction = new Map<string, number[]>();
   const serviceStatements = new Map<string, number[]>();
-  const serviceSources = new Map<string, string[]>();
+  const serviceSources = new Map<string, Glob[]>();
   const always: number[] = [];
   const append = <T>(map: Map<string, T[]>, key: string, ...items: T[]): void => {
     const list = map.get(key);
@@ -66,7 +66,7 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
     if (notAction) always.push(index);
     else {
       // Wildcard sources of this statement by service; any wildcard service puts it in `always`.
-      const services = new Map<string, string[]>();
+      const services = new Map<string, Glob[]>();
       let anyService = false;
       for (const pattern of actionPatterns) {
         const lower = pattern.toLowerCase();
@@ -74,13 +74,13 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
         const service = colon < 0 ? lower : lower.slice(0, colon);
         if (!hasWildcard(lower)) add(byAction, lower, index);
         else if (colon < 0 || hasWildcard(service)) anyService = true;
-        else append(services, service, globSource([{ text: lower, literal: false }]));
+        else append(services, service, compileGlob([{ text: lower, literal: false }]));
       }
       if (anyService) always.push(index);
       else {
-        for (const [service, sources] of services) {
+        for (const [service, globs] of services) {
           add(serviceStatements, service, index);
-          append(serviceSources, service, ...sources);
+          append(serviceSources, service, ...globs);
         }
       }
     }
@@ -96,6 +96,6 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
       conditions: statement.conditions.map((c) => compileCondition(c, substitute)),
     };
   });
-  const byService = new Map([...serviceStatements].map(([service, list]) => [service, { statements: list, filter: anchored(serviceSources.get(service)!) }]));
+  const byService = new Map([...serviceStatements].map(([service, list]) => [service, { statements: list, filter: anyOf(serviceSources.get(service)!) }]));
   return { document: doc, statements, byAction, byService, always };
 }

@@ -85,12 +85,11 @@ export function evaluate<P extends PolicyInput>(policies: readonly P[], request:
 const NONE: readonly number[] = [];
 const NO_VARIABLES: readonly Variable[] = [];
 
-/** Indices of the statements that may match the action, ascending, each once. */
 /** Per policy, the candidate statements of the actions asked about (a few dozen per policy in practice). */
 const candidateMemo = new WeakMap<CompiledPolicy, Map<string, readonly number[]>>();
 const MAX_MEMO_ACTIONS = 1000;
 
-/** The statements that may apply to the action, in document order: worked out once per policy and action. */
+/** Indices of the statements that may match the action, ascending, each once: worked out once per policy and action. */
 function candidates(policy: CompiledPolicy, action: string, service: string): readonly number[] {
   let memo = candidateMemo.get(policy);
   if (!memo) {
@@ -110,7 +109,7 @@ function candidates(policy: CompiledPolicy, action: string, service: string): re
 function findCandidates(policy: CompiledPolicy, action: string, service: string): readonly number[] {
   const exact = policy.byAction.get(action) ?? NONE;
   const wildcards = policy.byService.get(service);
-  const byService = wildcards !== undefined && wildcards.filter.test(action) ? wildcards.statements : NONE;
+  const byService = wildcards !== undefined && wildcards.filter(action) ? wildcards.statements : NONE;
   const always = policy.always;
   const sources = (exact.length > 0 ? 1 : 0) + (byService.length > 0 ? 1 : 0) + (always.length > 0 ? 1 : 0);
   if (sources === 0) return NONE;

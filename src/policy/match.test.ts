@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { compilePolicy } from "./compile.js";
+import { evaluate } from "./evaluate.js";
 import { compileActions, compilePatterns } from "./match.js";
+import { parsePolicy } from "./parse.js";
 import { parseResourceTemplate, parseTemplate } from "./variables.js";
 import type { RequestContext } from "./types.js";
 
@@ -143,5 +146,29 @@ describe("ARN matching (ArnLike / ArnEquals): wildcards stay inside their field"
     const context: RequestContext = new Map([["aws:principalarn", "arn:aws:iam::1:user/a*"]]);
     expect(arns(["${aws:PrincipalArn}"], context)("arn:aws:iam::1:user/a*")).toBe(true);
     expect(arns(["${aws:PrincipalArn}"], context)("arn:aws:iam::1:user/ab")).toBe(false);
+  });
+});
+
+describe("wildcards never backtrack exponentially", () => {
+  // `*a*a*…*b` against a long run of `a`s took seconds at 33 characters with regular
+  // expressions; the matcher's steps are bounded by pattern length × value length.
+  const pattern = `arn:aws:s3:::${"*a".repeat(12)}*b`;
+  const value = `arn:aws:s3:::${"a".repeat(2048)}`;
+  it("Resource", () => {
+    const policy = compilePolicy(parsePolicy(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: pattern }] }), { managed: true }));
+    const request = (resource: string) => ({ action: "s3:GetObject", resource, context: new Map() });
+    expect(evaluate([{ id: "p", type: "t", policy }], request(value)).decision).toBe("implicitDeny");
+    expect(evaluate([{ id: "p", type: "t", policy }], request(`${value}b`)).decision).toBe("allow");
+  });
+  it("Action and StringLike", () => {
+    const doc = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: `iam:${"*a".repeat(12)}*b`, Resource: "*", Condition: { StringLike: { "aws:UserAgent": `${"*a".repeat(12)}*b` } } }],
+    };
+    const policy = compilePolicy(parsePolicy(JSON.stringify(doc), { managed: true }));
+    const long = "a".repeat(120);
+    const ua = (agent: string) => new Map([["aws:useragent", agent]]);
+    expect(evaluate([{ id: "p", type: "t", policy }], { action: `iam:${long}`, resource: "*", context: ua(long.repeat(17)) }).decision).toBe("implicitDeny");
+    expect(evaluate([{ id: "p", type: "t", policy }], { action: `iam:${long}b`, resource: "*", context: ua(`${long.repeat(17)}b`) }).decision).toBe("allow");
   });
 });
