@@ -11,7 +11,7 @@
  * - temporary `ASIA` keys from GetSessionToken, whose secret and claims travel sealed in the
  *   session token (DESIGN.md decision 1): no store read for the token itself.
  */
-import { Errors } from "../errors.js";
+import { AwsError, Errors } from "../errors.js";
 import { SERVICES } from "../protocol/operation.js";
 import type { Deps } from "../deps.js";
 import { checkRequestTime, checkScopeDate, headerValue, parseSigV4, verifySignature } from "../sigv4/index.js";
@@ -38,18 +38,86 @@ export function readSignature(req: WireRequest): SigV4Auth {
   return parsed.auth;
 }
 
-/** Step 2: check the signature and resolve who signed it. */
-export async function verifyCaller(req: WireRequest, auth: SigV4Auth, deps: Deps): Promise<Caller> {
-  if (!SERVICES.has(auth.service)) throw Errors.wrongScopeService(auth.service);
+/**
+ * Why a signed request was not accepted, in terms of no one service: each service turns these
+ * into its own errors (STS/IAM: InvalidClientTokenId, …; S3: InvalidAccessKeyId, InvalidToken, …).
+ */
+export type AuthFailureReason =
+  /** The credential scope names a service this endpoint does not serve. */
+  | "scope-service"
+  /** X-Amz-Date outside ±15 minutes (message: the Query protocol's text). */
+  | "request-time"
+  /** The scope's date is not X-Amz-Date's (message: the Query protocol's text). */
+  | "scope-date"
+  /** No such key, or an inactive one, or its user is gone. */
+  | "unknown-key"
+  /** A session token next to a long-term key. */
+  | "token-with-long-term-key"
+  /** A temporary (ASIA) key without its token. */
+  | "missing-token"
+  /** A token that does not open, or belongs to another key, or whose user is gone. */
+  | "invalid-token"
+  | "expired-token"
+  | "signature"
+  /** A session made without MFA calling IAM (spec §6.2). */
+  | "iam-without-mfa";
+
+export class AuthFailure extends Error {
+  constructor(
+    readonly reason: AuthFailureReason,
+    message: string = reason,
+  ) {
+    super(message);
+    this.name = "AuthFailure";
+  }
+}
+
+/** Checks a signature by one service's rules (S3 signs its paths and payloads differently). */
+export type SignatureCheck = (req: WireRequest, auth: SigV4Auth, secret: string) => boolean;
+
+/** The Query protocol's answer (STS, IAM) to each failure (spec §4.2 rows 5–14). */
+export function queryAuthError(failure: AuthFailure, auth: SigV4Auth): AwsError {
+  switch (failure.reason) {
+    case "scope-service":
+      return Errors.wrongScopeService(auth.service);
+    case "request-time":
+    case "scope-date":
+      return Errors.signatureDoesNotMatch(failure.message);
+    case "unknown-key":
+      return Errors.invalidAccessKeyId();
+    case "token-with-long-term-key":
+    case "missing-token":
+    case "invalid-token":
+    case "iam-without-mfa":
+      return Errors.invalidSessionToken();
+    case "expired-token":
+      return Errors.expiredToken();
+    case "signature":
+      return Errors.signatureDoesNotMatch();
+  }
+}
+
+/**
+ * Step 2: check the signature and resolve who signed it. Throws AuthFailure; `services` are
+ * the scope services the caller serves, `check` its signature rules.
+ */
+export async function verifyCaller(
+  req: WireRequest,
+  auth: SigV4Auth,
+  deps: Deps,
+  check: SignatureCheck = verifySignature,
+  services: ReadonlySet<string> | ReadonlyMap<string, unknown> = SERVICES,
+): Promise<Caller> {
+  if (!services.has(auth.service)) throw new AuthFailure("scope-service");
   const now = deps.clock.now();
   const time = checkRequestTime(auth, now);
-  if (!time.ok) throw Errors.signatureDoesNotMatch(time.message);
+  if (!time.ok) throw new AuthFailure("request-time", time.message);
   const scope = checkScopeDate(auth);
-  if (!scope.ok) throw Errors.signatureDoesNotMatch(scope.message);
+  if (!scope.ok) throw new AuthFailure("scope-date", scope.message);
 
   const { principal, session } = auth.accessKeyId.startsWith(TEMPORARY_KEY_PREFIX)
-    ? await verifySessionCredentials(req, auth, deps, now)
-    : await verifyLongTermKey(req, auth, deps, now);
+    ? await verifySessionCredentials(req, auth, deps, now, check)
+    : await verifyLongTermKey(req, auth, deps, now, check);
   return {
     principal,
     accessKeyId: auth.accessKeyId,
@@ -65,22 +133,22 @@ interface Verified {
   session: Session | null;
 }
 
-async function verifyLongTermKey(req: WireRequest, auth: SigV4Auth, deps: Deps, now: number): Promise<Verified> {
+async function verifyLongTermKey(req: WireRequest, auth: SigV4Auth, deps: Deps, now: number, check: SignatureCheck): Promise<Verified> {
   // A session token next to a long-term key (say, a stale AWS_SESSION_TOKEN) is a token that
   // does not belong to the key: AWS's answer is the token one, without the period.
-  if (auth.securityToken !== undefined) throw Errors.invalidSessionToken();
+  if (auth.securityToken !== undefined) throw new AuthFailure("token-with-long-term-key");
   const key = await deps.store.getAccessKey(auth.accessKeyId);
-  if (!key || key.status !== "Active") throw Errors.invalidAccessKeyId();
+  if (!key || key.status !== "Active") throw new AuthFailure("unknown-key");
 
   const secret = deps.secrets.open(key.sealedSecret, key.accessKeyId);
-  if (!verifySignature(req, auth, secret)) throw Errors.signatureDoesNotMatch();
+  if (!check(req, auth, secret)) throw new AuthFailure("signature");
 
   let principal: Principal;
   if (key.userName === null) {
     principal = { type: "root", accountId: key.accountId };
   } else {
     const user = await deps.store.getUser(key.accountId, key.userName);
-    if (!user) throw Errors.invalidAccessKeyId();
+    if (!user) throw new AuthFailure("unknown-key");
     principal = { type: "user", accountId: key.accountId, user };
   }
 
@@ -96,17 +164,18 @@ async function verifyLongTermKey(req: WireRequest, auth: SigV4Auth, deps: Deps, 
   return { principal, session: null };
 }
 
-async function verifySessionCredentials(req: WireRequest, auth: SigV4Auth, deps: Deps, now: number): Promise<Verified> {
-  // An ASIA key without its token, a token that does not open, a token of another key: one answer.
+async function verifySessionCredentials(req: WireRequest, auth: SigV4Auth, deps: Deps, now: number, check: SignatureCheck): Promise<Verified> {
+  // An ASIA key without its token, a token that does not open, a token of another key: for STS
+  // one answer; S3 tells the missing token from the bad one.
   const token = auth.securityToken;
-  if (token === undefined || token === "") throw Errors.invalidSessionToken();
+  if (token === undefined || token === "") throw new AuthFailure("missing-token");
   const claims = await deps.tokens.open(token);
-  if (!claims || claims.accessKeyId !== auth.accessKeyId) throw Errors.invalidSessionToken();
-  if (!verifySignature(req, auth, claims.secretAccessKey)) throw Errors.signatureDoesNotMatch();
-  if (isExpired(claims, now)) throw Errors.expiredToken();
+  if (!claims || claims.accessKeyId !== auth.accessKeyId) throw new AuthFailure("invalid-token");
+  if (!check(req, auth, claims.secretAccessKey)) throw new AuthFailure("signature");
+  if (isExpired(claims, now)) throw new AuthFailure("expired-token");
   // GetSessionToken credentials made without MFA may not call IAM at all (spec §6.2, §4.2 row 6);
   // the claims alone decide it, so before any store read.
-  if (auth.service === "iam" && claims.mfa === null) throw Errors.invalidSessionToken();
+  if (auth.service === "iam" && claims.mfa === null) throw new AuthFailure("iam-without-mfa");
 
   // A session cannot be revoked, but its permissions are the user's, evaluated on every request:
   // once the user is gone, so is every session of theirs. (AWS's answer here is UNCONFIRMED; the
@@ -116,7 +185,7 @@ async function verifySessionCredentials(req: WireRequest, auth: SigV4Auth, deps:
     principal = { type: "root", accountId: claims.accountId };
   } else {
     const user = await sessionUser(deps.store, claims.accountId, claims.principal.userId, now);
-    if (!user) throw Errors.invalidSessionToken();
+    if (!user) throw new AuthFailure("invalid-token");
     principal = { type: "user", accountId: claims.accountId, user };
   }
 

@@ -8,9 +8,15 @@ export type XmlValue = string | number | boolean | Date | XmlObject | XmlList | 
 export interface XmlObject {
   readonly [element: string]: XmlValue;
 }
-/** A list, written as one `<member>` element per item (the Query protocol's list encoding). */
+/**
+ * A list, written as one `<member>` element per item (the Query protocol's list encoding), or
+ * with another element name per item (S3's `<Buckets><Bucket>…`).
+ */
 export class XmlList {
-  constructor(readonly items: readonly XmlValue[]) {}
+  constructor(
+    readonly items: readonly XmlValue[],
+    readonly member: string = "member",
+  ) {}
 }
 
 export function escapeXml(text: string): string {
@@ -41,29 +47,46 @@ function scalarText(value: string | number | boolean | Date): string {
 const PADS = Array.from({ length: 8 }, (_, depth) => "  ".repeat(depth));
 const padOf = (depth: number): string => PADS[depth] ?? "  ".repeat(depth);
 
+/**
+ * How a document is laid out: the Query protocol's indented lines, or S3's one line (s3-spec
+ * §2.1: S3 writes its documents without white space between elements).
+ */
+interface Layout {
+  pad(depth: number): string;
+  readonly nl: string;
+}
+const PRETTY: Layout = { pad: padOf, nl: "\n" };
+const COMPACT: Layout = { pad: () => "", nl: "" };
+
 /** One element and its children as text (strings are concatenated: cheaper than parts + join). */
-function element(name: string, value: XmlValue, depth: number): string {
+function element(name: string, value: XmlValue, depth: number, layout: Layout): string {
   if (value === undefined || value === null) return "";
-  const pad = padOf(depth);
+  const pad = layout.pad(depth);
+  const nl = layout.nl;
   if (value instanceof XmlList) {
-    if (value.items.length === 0) return `${pad}<${name}/>\n`;
-    let text = `${pad}<${name}>\n`;
-    for (const item of value.items) text += element("member", item, depth + 1);
-    return `${text}${pad}</${name}>\n`;
+    if (value.items.length === 0) return `${pad}<${name}/>${nl}`;
+    let text = `${pad}<${name}>${nl}`;
+    for (const item of value.items) text += element(value.member, item, depth + 1, layout);
+    return `${text}${pad}</${name}>${nl}`;
   }
   if (typeof value === "object" && !(value instanceof Date)) {
-    return `${pad}<${name}>\n${children(value, depth + 1)}${pad}</${name}>\n`;
+    return `${pad}<${name}>${nl}${children(value, depth + 1, layout)}${pad}</${name}>${nl}`;
   }
-  return `${pad}<${name}>${scalarText(value)}</${name}>\n`;
+  return `${pad}<${name}>${scalarText(value)}</${name}>${nl}`;
 }
 
-function children(object: XmlObject, depth: number): string {
+function children(object: XmlObject, depth: number, layout: Layout): string {
   let text = "";
-  for (const name in object) text += element(name, object[name], depth);
+  for (const name in object) text += element(name, object[name], depth, layout);
   return text;
 }
 
 /** The whole document: `<root xmlns="...">` + children + `</root>\n`. */
 export function xmlDocument(root: string, namespace: string, content: XmlObject): string {
-  return `<${root} xmlns="${namespace}">\n${children(content, 1)}</${root}>\n`;
+  return `<${root} xmlns="${namespace}">\n${children(content, 1, PRETTY)}</${root}>\n`;
+}
+
+/** Elements on one line, without a root: for S3's documents, which add their own declaration and root. */
+export function compactElements(content: XmlObject): string {
+  return children(content, 0, COMPACT);
 }

@@ -5,7 +5,7 @@
  * failure becomes AWS's error envelope. Anything unexpected is a 500 InternalFailure whose cause
  * is logged without secrets.
  */
-import { readSignature, verifyCaller } from "../auth/authenticate.js";
+import { AuthFailure, queryAuthError, readSignature, verifyCaller } from "../auth/authenticate.js";
 import { requireStsActionAllowed } from "../auth/rules.js";
 import { AwsError, Errors } from "../errors.js";
 import { errorDocument, resultDocument, type QueryService } from "../protocol/envelope.js";
@@ -64,7 +64,9 @@ export function createApp(deps: Deps): App {
       const signature = readSignature(req);
       // From here on errors speak the namespace of the service the request was signed for.
       service = SERVICES.get(signature.service) ?? STS;
-      const caller = await verifyCaller(req, signature, deps);
+      const caller = await verifyCaller(req, signature, deps).catch((e: unknown) => {
+        throw e instanceof AuthFailure ? queryAuthError(e, signature) : e;
+      });
       action = params.get("Action");
       if (action === undefined || action === "") throw Errors.missingAction();
       const version = params.get("Version");
