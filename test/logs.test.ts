@@ -89,7 +89,7 @@ describe("logs", () => {
     const { store, root, app, logged } = await appLoggingAtDebug();
     const call = async (creds: Parameters<typeof signedWire>[0], body: string, service = "iam") => {
       const res = await app(await signedWire(creds, body, service));
-      return { status: res.status, field: (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(res.body)?.[1] ?? "" };
+      return { status: res.status, field: (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(String(res.body))?.[1] ?? "" };
     };
 
     await call(root, "Action=CreateUser&Version=2010-05-08&UserName=alice");

@@ -20,7 +20,7 @@ import { cryptoRandom } from "../src/ids.js";
 import type { SessionClaims } from "../src/tokens/claims.js";
 import { tokenKeyId } from "../src/tokens/seal.js";
 import { ROTATION_INTERVAL_MS, TokenKeys } from "../src/tokens/token-keys.js";
-import { ACCOUNT, at, hardware, key } from "./helpers/store-fixtures.js";
+import { ACCOUNT, at, bucket, hardware, key, object, part, upload } from "./helpers/store-fixtures.js";
 
 const PG_ADMIN_URL = process.env.MFA_STS_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 const createdDatabases: string[] = [];
@@ -96,6 +96,36 @@ async function lockDevice(url: string, serialNumber: string): Promise<() => Prom
   };
   cleanups.push(release);
   return release;
+}
+
+/** Holds a row lock (`sql` is a SELECT … FOR UPDATE) from another session until the returned function is called. */
+async function holdRow(url: string, sql: string, values: unknown[]): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  await client.connect();
+  await client.query("BEGIN");
+  expect((await client.query(sql, values)).rowCount).toBe(1);
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    await client.query("ROLLBACK").catch(() => {});
+    await client.end().catch(() => {});
+  };
+  cleanups.push(release);
+  return release;
+}
+
+/** Waits until `n` sessions of the database wait for a lock: the calls started are queued, in the order started. */
+async function lockWaiters(url: string, n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await admin(
+      (c) => c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [new URL(url).pathname.slice(1)]),
+    );
+    if (rows[0].n >= n) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`fewer than ${n} sessions waiting for a lock`);
 }
 
 /** Expects `call` to fail with StoreUnavailableError; returns the error and how long it took. */
@@ -175,24 +205,24 @@ describe("PostgresStore: migrations", () => {
     const url = await freshDatabase();
     const stores = await Promise.all(Array.from({ length: 5 }, () => open(url)));
     const versions = await admin((c) => c.query("SELECT version FROM schema_migrations ORDER BY version"), url);
-    expect(PostgresStore.schemaVersion).toBe(2);
-    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(PostgresStore.schemaVersion).toBe(3);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     // Every one of them works on the one schema.
     await stores[0]!.createAccount({ id: ACCOUNT, createdAt: at(0) });
     for (const s of stores) expect(await s.listAccounts()).toEqual([{ id: ACCOUNT, createdAt: at(0) }]);
     // Opening again later applies nothing.
     await open(url);
-    expect((await admin((c) => c.query("SELECT count(*)::int AS n FROM schema_migrations"), url)).rows).toEqual([{ n: 2 }]);
+    expect((await admin((c) => c.query("SELECT count(*)::int AS n FROM schema_migrations"), url)).rows).toEqual([{ n: 3 }]);
   });
 
   it("a database whose schema is newer than the code is refused with a clear error", async () => {
     const url = await freshDatabase();
     await (await open(url)).close();
-    await admin((c) => c.query("INSERT INTO schema_migrations (version) VALUES (3)"), url);
+    await admin((c) => c.query("INSERT INTO schema_migrations (version) VALUES (4)"), url);
     const error = await PostgresStore.open(url).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(StoreUnavailableError);
-    expect((error as Error).message).toBe("database schema version 3 is newer than this mfa-sts (2); upgrade mfa-sts");
+    expect((error as Error).message).toBe("database schema version 4 is newer than this mfa-sts (3); upgrade mfa-sts");
   });
 });
 
@@ -251,6 +281,137 @@ describe("PostgresStore: two processes on one database", () => {
     expect(second.items.map((u) => u.userName)).toEqual(["carol"]);
     await b.addTokenKey({ id: 4294967295, sealedKey: "k", createdAt: 1767225600123 });
     expect(await a.listTokenKeys()).toEqual([{ id: 4294967295, sealedKey: "k", createdAt: 1767225600123 }]);
+  });
+
+  it("S3 across two stores: one record per key, each replaced blob reported once; a bucket deleted under writers stays empty; one of complete and abort", async () => {
+    const { url, store: a } = await seeded();
+    const b = await open(url);
+    await a.createBucket(bucket("shared"));
+    expect(await b.getBucket("shared")).toEqual(bucket("shared"));
+
+    const blobs = Array.from({ length: 12 }, (_, i) => `blob-${i}`);
+    const results = await Promise.all(blobs.map((blobId, i) => (i % 2 ? b : a).putObject(object("shared", "hot", { blobId }))));
+    const replaced = results.map((r) => (r as { replacedBlobId: string | null }).replacedBlobId);
+    const survivor = (await a.getObject("shared", "hot"))!.blobId;
+    expect(replaced.filter((r) => r === null)).toHaveLength(1);
+    expect(replaced.filter((r): r is string => r !== null).sort()).toEqual(blobs.filter((x) => x !== survivor).sort());
+
+    for (let round = 0; round < 6; round++) {
+      const name = `doomed-${round}`;
+      await a.createBucket(bucket(name));
+      const writes = [b.putObject(object(name, "k1")), a.putObject(object(name, "k2")), b.createUpload(upload(name, "k3", `u-${round}`))];
+      const [deletion, ...outcome] = await Promise.all([(round % 2 ? a : b).deleteBucket(ACCOUNT, name), ...writes]);
+      if (deletion === "deleted") {
+        expect(outcome).toEqual(["no-bucket", "no-bucket", "no-bucket"]);
+        expect((await a.listObjects(name, { limit: 10 })).items).toEqual([]);
+        expect((await b.listUploads(name, { limit: 10 })).items).toEqual([]);
+      } else {
+        expect(deletion).toBe("not-empty");
+        expect(outcome).toEqual([{ replacedBlobId: null }, { replacedBlobId: null }, "created"]);
+      }
+    }
+
+    for (let round = 0; round < 6; round++) {
+      const id = `mp-${round}`;
+      await a.createUpload(upload("shared", id, id));
+      await b.putPart("shared", id, id, part(1, { blobId: `${id}-1` }));
+      const outcome = await Promise.all([
+        a.completeUpload(id, object("shared", id), [part(1, { blobId: `${id}-1` })]),
+        b.abortUpload("shared", id, id),
+        b.completeUpload(id, object("shared", id), [part(1, { blobId: `${id}-1` })]),
+        a.abortUpload("shared", id, id),
+      ]);
+      const winners = outcome.filter((r) => r !== "not-found");
+      expect(winners).toHaveLength(1);
+      expect((winners[0] as { partBlobIds: string[] }).partBlobIds).toEqual([`${id}-1`]);
+    }
+  });
+});
+
+describe("PostgresStore: S3 writes queued on one row, in each order", () => {
+  // The contract suite races these calls; here another session holds the contested row while the
+  // calls queue behind it in a chosen order, so each waiting path runs: a waiter must re-read
+  // what the one before it committed.
+  it("deleteBucket first: the writers queued behind it find the bucket gone; a writer first: the bucket is not empty", async () => {
+    const { url, store } = await seeded();
+    for (const deleteFirst of [true, false]) {
+      const name = `queued-${deleteFirst}`;
+      await store.createBucket(bucket(name));
+      const release = await holdRow(url, "SELECT 1 FROM s3_buckets WHERE name = $1 FOR UPDATE", [name]);
+      const started: Promise<unknown>[] = [];
+      if (deleteFirst) {
+        started.push(store.deleteBucket(ACCOUNT, name));
+        await lockWaiters(url, 1);
+      }
+      started.push(store.putObject(object(name, "k")));
+      await lockWaiters(url, started.length);
+      started.push(store.createUpload(upload(name, "k", `u-${deleteFirst}`)));
+      await lockWaiters(url, started.length);
+      if (!deleteFirst) {
+        started.push(store.deleteBucket(ACCOUNT, name));
+        await lockWaiters(url, started.length);
+      }
+      await release();
+      const outcome = await Promise.all(started);
+      if (deleteFirst) {
+        expect(outcome).toEqual(["deleted", "no-bucket", "no-bucket"]);
+        expect(await store.getBucket(name)).toBeUndefined();
+      } else {
+        expect(outcome).toEqual([{ replacedBlobId: null }, "created", "not-empty"]);
+      }
+    }
+  });
+
+  it("completeUpload first: a part and an abort queued behind it find the upload gone; a part first: complete sees it", async () => {
+    const { url, store } = await seeded();
+    await store.createBucket(bucket("mp"));
+    for (const completeFirst of [true, false]) {
+      const id = `queued-${completeFirst}`;
+      await store.createUpload(upload("mp", id, id));
+      const first = part(1, { blobId: `${id}-1` });
+      await store.putPart("mp", id, id, first);
+      const release = await holdRow(url, "SELECT 1 FROM s3_uploads WHERE upload_id = $1 FOR UPDATE", [id]);
+      const complete = () => store.completeUpload(id, object("mp", id, { blobId: `${id}-manifest` }), [first]);
+      const started: Promise<unknown>[] = [];
+      if (completeFirst) {
+        started.push(complete());
+        await lockWaiters(url, 1);
+      }
+      started.push(store.putPart("mp", id, id, part(2, { blobId: `${id}-2` })));
+      await lockWaiters(url, started.length);
+      if (!completeFirst) {
+        started.push(complete());
+        await lockWaiters(url, started.length);
+      }
+      started.push(store.abortUpload("mp", id, id));
+      await lockWaiters(url, started.length);
+      await release();
+      const outcome = await Promise.all(started);
+      if (completeFirst) {
+        expect(outcome).toEqual([{ partBlobIds: [`${id}-1`], replacedBlobId: null }, "no-upload", "not-found"]);
+      } else {
+        // The new part landed first, so the completion takes (and reports) it too.
+        expect(outcome).toEqual([{ replacedBlobId: null }, { partBlobIds: [`${id}-1`, `${id}-2`], replacedBlobId: null }, "not-found"]);
+      }
+      expect((await store.getObject("mp", id))!.blobId).toBe(`${id}-manifest`);
+    }
+  });
+
+  it("two putObject of one new key queued behind a third: one record, the replaced blobs each reported once", async () => {
+    const { url, store } = await seeded();
+    await store.createBucket(bucket("hot"));
+    // Hold the bucket FOR UPDATE so that all three writers queue before any inserts.
+    const release = await holdRow(url, "SELECT 1 FROM s3_buckets WHERE name = $1 FOR UPDATE", ["hot"]);
+    const started: Promise<unknown>[] = [];
+    for (const blobId of ["b1", "b2", "b3"]) {
+      started.push(store.putObject(object("hot", "k", { blobId })));
+      await lockWaiters(url, started.length);
+    }
+    await release();
+    const outcome = (await Promise.all(started)) as { replacedBlobId: string | null }[];
+    const survivor = (await store.getObject("hot", "k"))!.blobId;
+    expect(outcome.map((r) => r.replacedBlobId).filter((r) => r !== null).sort()).toEqual(["b1", "b2", "b3"].filter((b) => b !== survivor));
+    expect(outcome.filter((r) => r.replacedBlobId === null)).toHaveLength(1);
   });
 });
 

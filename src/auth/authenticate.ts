@@ -14,7 +14,8 @@
 import { AwsError, Errors } from "../errors.js";
 import { SERVICES } from "../protocol/operation.js";
 import type { Deps } from "../deps.js";
-import { checkRequestTime, checkScopeDate, headerValue, parseSigV4, verifySignature } from "../sigv4/index.js";
+import { checkRequestTime, checkScopeDate, headerValue, verifySignature } from "../sigv4/index.js";
+import type { ParseResult } from "../sigv4/parse.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import { isExpired } from "../tokens/seal.js";
 import type { Caller, Principal, Session } from "../principal.js";
@@ -26,9 +27,8 @@ const TEMPORARY_KEY_PREFIX = "ASIA";
 /** Last-used is AWS-approximate; writing it at most once a minute per key keeps reads write-free. */
 const LAST_USED_GRANULARITY_MS = 60_000;
 
-/** Step 1: the request's SigV4 parameters, or MissingAuthenticationToken / IncompleteSignature. */
-export function readSignature(req: WireRequest): SigV4Auth {
-  const parsed = parseSigV4(req);
+/** Step 1: the parsed SigV4 parameters, or the Query protocol's MissingAuthenticationToken / IncompleteSignature. */
+export function signatureOf(parsed: ParseResult): SigV4Auth {
   if (parsed.kind === "none") throw Errors.missingAuthenticationToken();
   if (parsed.kind === "error") {
     throw parsed.code === "MissingAuthenticationToken"

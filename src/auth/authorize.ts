@@ -8,7 +8,7 @@
  * has its user's permissions, read on every request, so a policy change applies to existing
  * sessions at once (within the bound of user-policies.ts for other processes).
  */
-import { AwsError, Errors } from "../errors.js";
+import { Errors } from "../errors.js";
 import type { ContextValue, Decision } from "../policy/index.js";
 import type { Store } from "../store/store.js";
 import { requestContext } from "./context.js";
@@ -51,7 +51,7 @@ export async function authorize(
   caller: Caller,
   store: Store,
   request: Authorization,
-  deny: (decision: Exclude<Decision, "allow">, denyingPolicyArn: string | null) => AwsError = (decision, arn) =>
+  deny: (decision: Exclude<Decision, "allow">, denyingPolicyArn: string | null) => Error = (decision, arn) =>
     Errors.accessDenied(principalArn(caller.principal), request.action, request.shown, decision, arn),
 ): Promise<void> {
   const { decision, denyingPolicyArn } = await decide(caller, store, request);

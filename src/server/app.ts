@@ -5,7 +5,10 @@
  * failure becomes AWS's error envelope. Anything unexpected is a 500 InternalFailure whose cause
  * is logged without secrets.
  */
-import { AuthFailure, queryAuthError, readSignature, verifyCaller } from "../auth/authenticate.js";
+import { AuthFailure, queryAuthError, signatureOf, verifyCaller } from "../auth/authenticate.js";
+import { createS3App } from "../s3/app.js";
+import { isS3Request } from "../s3/target.js";
+import { parseSigV4 } from "../sigv4/index.js";
 import { requireStsActionAllowed } from "../auth/rules.js";
 import { AwsError, Errors } from "../errors.js";
 import { errorDocument, resultDocument, type QueryService } from "../protocol/envelope.js";
@@ -20,7 +23,7 @@ import { findOperation } from "./routes.js";
 export interface WireResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
 }
 
 export type App = (req: WireRequest) => Promise<WireResponse>;
@@ -54,14 +57,18 @@ export function xmlResponse(status: number, requestId: string, body: string, now
 export function createApp(deps: Deps): App {
   // Decided once: at the usual level a request builds no log record at all.
   const debug = deps.logger.isLevelEnabled("debug");
+  const s3 = createS3App(deps);
   return async function handle(req: WireRequest): Promise<WireResponse> {
+    // One port for every service: S3's requests go their own way (DESIGN decision 6).
+    const parsed = parseSigV4(req);
+    if (isS3Request(req, parsed.kind === "ok" ? parsed.auth : undefined)) return s3(req, parsed);
     const requestId = deps.random.uuid();
     const started = deps.clock.now();
     let service: QueryService = STS;
     let action: string | undefined;
     try {
       const params = parseQueryParams(req);
-      const signature = readSignature(req);
+      const signature = signatureOf(parsed);
       // From here on errors speak the namespace of the service the request was signed for.
       service = SERVICES.get(signature.service) ?? STS;
       const caller = await verifyCaller(req, signature, deps).catch((e: unknown) => {

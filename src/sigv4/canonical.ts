@@ -17,9 +17,20 @@ export interface CanonicalOptions {
   /**
    * Remove dot segments and empty segments from the path before encoding it. AWS does this for
    * every service except S3, so it is the default and what verifySignature uses; `false`
-   * exists to check the vector suites' "unnormalized" variants.
+   * exists for S3 and to check the vector suites' "unnormalized" variants.
    */
   normalizePath?: boolean;
+  /**
+   * Encode the path as sent once more ("double encoding", the default, every service but S3).
+   * `false` is S3's rule: the path is signed as its segments' bytes encoded once (see
+   * canonicalUri).
+   */
+  doubleEncodePath?: boolean;
+  /**
+   * The payload-hash line, when the caller has decided it (S3: the x-amz-content-sha256 value,
+   * or UNSIGNED-PAYLOAD for a presigned URL). By default: payloadHash(req).
+   */
+  payloadHash?: string;
 }
 
 /**
@@ -48,12 +59,23 @@ export function removeDotSegments(path: string): string {
  * For non-S3 services AWS encodes the already-encoded path again ("double encoding"): a path
  * sent as /a%20b is signed as /a%2520b. botocore, smithy and aws4 all sign it that way, and a
  * literal space the vectors put in a path becomes %20.
+ *
+ * `doubleEncode = false` is S3's rule (s3-spec §5.1): each '/'-separated segment is decoded and
+ * encoded once, so a path a client already encoded is signed exactly as sent
+ * (/k/with%20space%2Bplus%26amp.txt stays as it is, %2F inside a segment stays %2F), while a
+ * byte a client left raw is encoded as S3 does ("PUT /test$file.text" signs /test%24file.text,
+ * AWS's own example). Lower-case escapes come out upper-case (%2f signs as %2F), as every AWS
+ * signer writes them.
  */
-export function canonicalUri(rawPath: string, normalizePath = true): string {
-  if (rawPath === "/") return "/"; // every Query request
+export function canonicalUri(rawPath: string, normalizePath = true, doubleEncode = true): string {
+  if (rawPath === "/") return "/"; // every Query request, every ListBuckets
   const path = normalizePath ? removeDotSegments(rawPath) : rawPath;
   if (path === "") return "/";
-  return uriEncode(wireBytes(path), true);
+  if (doubleEncode) return uriEncode(wireBytes(path), true);
+  return path
+    .split("/")
+    .map((segment) => uriEncode(percentDecode(segment, false), false))
+    .join("/");
 }
 
 function compareAscii(a: string, b: string): number {
@@ -148,10 +170,10 @@ export function canonicalRequest(
 ): string {
   return [
     req.method,
-    canonicalUri(req.rawPath, options.normalizePath ?? true),
+    canonicalUri(req.rawPath, options.normalizePath ?? true, options.doubleEncodePath ?? true),
     canonicalQuery(req.rawQuery, auth.form === "query"),
     canonicalHeaders(req.headers, auth.signedHeaders) + "\n",
     auth.signedHeaders.join(";"),
-    payloadHash(req),
+    options.payloadHash ?? payloadHash(req),
   ].join("\n");
 }

@@ -45,3 +45,35 @@ export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
  * (about 2 MB) keeps a flood of distinct credential scopes from growing memory.
  */
 export const SIGNING_KEY_CACHE_SIZE = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// S3's flavour of SigV4 (s3-spec §5-6).
+
+/** The empty string's SHA-256: every chunk string-to-sign carries it (s3-spec §6.1). */
+export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/** x-amz-content-sha256 values announcing an aws-chunked body (s3-spec §5.1, §6). */
+export const STREAMING_SIGNED_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+export const STREAMING_SIGNED_PAYLOAD_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+export const STREAMING_UNSIGNED_PAYLOAD_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
+/** First line of a chunk's string to sign, and of the trailer's (s3-spec §6.1, §6.2). */
+export const CHUNK_ALGORITHM = "AWS4-HMAC-SHA256-PAYLOAD";
+export const TRAILER_ALGORITHM = "AWS4-HMAC-SHA256-TRAILER";
+
+/** The chunk extension that carries a chunk's signature: `<hex size>;chunk-signature=<sig>`. */
+export const CHUNK_SIGNATURE_EXTENSION = ";chunk-signature=";
+/** The trailer line that carries the trailer signature (lower case, as sent). */
+export const TRAILER_SIGNATURE_NAME = "x-amz-trailer-signature";
+
+export const DECODED_CONTENT_LENGTH_HEADER = "x-amz-decoded-content-length";
+export const TRAILER_HEADER = "x-amz-trailer";
+
+/** A presigned URL's lifetime in seconds, and where a presigned URL may declare its payload hash. */
+export const EXPIRES_QUERY_PARAM = "X-Amz-Expires";
+export const CONTENT_SHA256_QUERY_PARAM = "X-Amz-Content-Sha256";
+/** Longest X-Amz-Expires S3 accepts: one week (s3-spec §5.2). */
+export const MAX_PRESIGNED_EXPIRES_SECONDS = 604800;
+
+/** S3: every chunk but the last carries at least this many bytes (s3-spec §6.1). */
+export const MIN_CHUNK_SIZE = 8192;

@@ -43,7 +43,7 @@ function incomplete(message: string): ParseResult {
 const NO_PARAMS: ReadonlyMap<string, string> = new Map();
 
 /** Decoded query parameters by decoded name (case-sensitive), repeated ones joined with ','. */
-function queryParams(rawQuery: string): ReadonlyMap<string, string> {
+export function queryParams(rawQuery: string): ReadonlyMap<string, string> {
   if (rawQuery === "") return NO_PARAMS; // a POSTed Query request
   const params = new Map<string, string>();
   for (const { name, value } of splitQuery(rawQuery)) {

@@ -11,7 +11,8 @@
  *   matter: under READ COMMITTED each one sees what committed before it started, so a count
  *   taken after the lock was granted includes the writes of whoever held it before.
  *
- * Lock order is always owner, then device; user, then group, then managed policy — so
+ * Lock order is always owner, then device; user, then group, then managed policy; bucket, then
+ * upload, then object or part — so
  * transactions cannot deadlock one another (a deadlock or serialization failure would still be
  * retried). Deletions lock the row FOR UPDATE; writes that only need the row to go on existing
  * (a membership's group, an attachment's policy) lock it FOR KEY SHARE, as the foreign keys do.
@@ -34,13 +35,19 @@ import type {
   AccessKeyUse,
   Account,
   AddUserToGroupResult,
+  AbortUploadResult,
   AttachPolicyResult,
+  Bucket,
+  CompleteUploadResult,
   CreateAccessKeyResult,
+  CreateBucketResult,
   CreateGroupResult,
   CreateMfaDeviceResult,
   CreatePolicyResult,
   CreatePolicyVersionResult,
+  CreateUploadResult,
   CreateUserResult,
+  DeleteBucketResult,
   DeleteGroupResult,
   DeleteInlinePolicyResult,
   DeleteMfaDeviceResult,
@@ -51,31 +58,57 @@ import type {
   EffectivePolicy,
   EnableMfaDeviceResult,
   Group,
+  KeyRange,
   ManagedPolicy,
   MfaDevice,
   MfaDeviceKind,
   MfaSync,
+  MultipartUpload,
   Page,
   PolicyOwner,
   PolicyVersion,
   PutInlinePolicyResult,
+  PutObjectResult,
+  PutPartResult,
   RemoveUserFromGroupResult,
+  S3Object,
   SetDefaultPolicyVersionResult,
   Store,
   StoredTokenKey,
   UpdateUserResult,
+  UploadPart,
   User,
 } from "./store.js";
 import {
   DEVICE_SELECT,
   KEY_SELECT,
+  OBJECT_COLUMNS,
   OWNER_TABLES,
+  PART_COLUMNS,
   POLICY_SELECT,
+  UPLOAD_COLUMNS,
   VERSION_SELECT,
   effectivePoliciesSql,
+  keyBounds,
+  listBucketsSql,
+  listObjectsSql,
+  listUploadsSql,
+  objectValues,
   pageOf,
+  partValues,
+  partsUnchanged,
   tagsJson,
+  toBucket,
   toDevice,
+  toObject,
+  toPart,
+  toUpload,
+  uploadAttrsJson,
+  type BucketRow,
+  type LowerBound,
+  type ObjectRow,
+  type PartRow,
+  type UploadRow,
   toEffectivePolicies,
   toGroup,
   toKey,
@@ -108,7 +141,7 @@ type PgModule = typeof import("pg").default;
 /**
  * Schema migrations, applied in order, each in its own transaction and recorded in
  * schema_migrations. Version 1 is the whole schema of SQLite's first two migrations; version 2
- * is SQLite's third. (Exported for the upgrade test, which makes a database as an older release did.)
+ * is SQLite's third, version 3 its fourth (S3). (Exported for the upgrade test, which makes a database as an older release did.)
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -239,12 +272,56 @@ CREATE TABLE group_attached_policies (
 );
 CREATE INDEX group_attached_policies_arn ON group_attached_policies (account_id, policy_arn);
 `,
+  // S3 (issue 13): SQLite's fourth migration. Buckets are one namespace for every account; keys
+  // compare bytewise ("C"), and a listing page is one range of the (bucket, key) primary key.
+  `
+CREATE TABLE s3_buckets (
+  name text COLLATE "C" PRIMARY KEY,
+  account_id text COLLATE "C" NOT NULL REFERENCES accounts(id),
+  region text NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE INDEX s3_buckets_account ON s3_buckets (account_id, name);
+CREATE TABLE s3_objects (
+  bucket text COLLATE "C" NOT NULL REFERENCES s3_buckets(name),
+  key text COLLATE "C" NOT NULL,
+  size bigint NOT NULL CHECK (size >= 0),
+  etag text NOT NULL,
+  last_modified bigint NOT NULL,
+  blob_id text NOT NULL,
+  -- contentType, metadata (ordered name/value pairs), headers, checksum
+  attrs jsonb NOT NULL,
+  PRIMARY KEY (bucket, key)
+);
+CREATE TABLE s3_uploads (
+  upload_id text COLLATE "C" PRIMARY KEY,
+  bucket text COLLATE "C" NOT NULL REFERENCES s3_buckets(name),
+  key text COLLATE "C" NOT NULL,
+  initiated_at bigint NOT NULL,
+  -- the object's attributes to be, the initiator, the checksum algorithm and type
+  attrs jsonb NOT NULL
+);
+CREATE INDEX s3_uploads_key ON s3_uploads (bucket, key, initiated_at, upload_id);
+CREATE TABLE s3_parts (
+  upload_id text COLLATE "C" NOT NULL REFERENCES s3_uploads(upload_id),
+  part_number integer NOT NULL CHECK (part_number BETWEEN 1 AND 10000),
+  size bigint NOT NULL CHECK (size >= 0),
+  etag text NOT NULL,
+  blob_id text NOT NULL,
+  checksum_algorithm text,
+  checksum_value text,
+  last_modified bigint NOT NULL,
+  PRIMARY KEY (upload_id, part_number)
+);
+`,
 ];
 
 /** pg_advisory_lock key serialising migrations across processes ("mfa-sts" in ASCII). */
 const MIGRATION_LOCK = "30793340021863539";
 /** Migrations (and waiting for another process's) may take longer than a request's statement. */
 const MIGRATION_TIMEOUT_MS = 60_000;
+/** Opens a listing's transaction: sorting off, for its SELECT only (see PostgresStore.listing). */
+const LISTING_BEGIN = "BEGIN; SET LOCAL enable_sort = off";
 /** Deadlocks and serialization failures are retried this many times in all. */
 const TRANSACTION_ATTEMPTS = 3;
 
@@ -458,13 +535,14 @@ export class PostgresStore implements Store {
   /**
    * Runs `work` in a READ COMMITTED transaction on one connection, retrying it after a deadlock
    * or a serialization failure. A result `work` returns is committed whatever it says (the
-   * decisions that write nothing simply commit nothing).
+   * decisions that write nothing simply commit nothing). `begin` is the statement that opens it
+   * (a listing's also sets its planner settings, in the same round trip).
    */
-  private async transaction<T>(work: (q: Tx) => Promise<T>): Promise<T> {
+  private async transaction<T>(work: (q: Tx) => Promise<T>, begin = "BEGIN"): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect();
       try {
-        await client.query("BEGIN");
+        await client.query(begin);
         const result = await work(txOf(client));
         await client.query("COMMIT");
         client.release();
@@ -1250,6 +1328,304 @@ export class PostgresStore implements Store {
     // One statement, one snapshot, one round trip.
     const { rows } = await this.query<EffectiveRow>(effectivePoliciesSql("$1", "$2"), [accountId, userId]);
     return toEffectivePolicies(rows);
+  }
+
+  /**
+   * Runs a listing's SELECT (`ORDER BY` an index's columns, `LIMIT`) with sorting disabled for
+   * that transaction, so that the only plan left is the walk of the index in order, stopping
+   * after the page. Left to its estimates, the planner picks a bitmap scan of the whole bucket
+   * and a top-N sort whenever it believes the bucket small: with no statistics yet (its default
+   * guess is a few hundred rows) or stale ones (a bucket that grew since the last ANALYZE) —
+   * every key read, to return a thousand.
+   */
+  private async listing<R extends QueryResultRow>(sql: string, values: unknown[]): Promise<R[]> {
+    return this.transaction(async (q) => (await q<R>(sql, values)).rows, LISTING_BEGIN);
+  }
+
+  /** How many times a write that lost an insert race to a concurrent one starts over (it then finds the row). */
+  private static readonly UPSERT_ATTEMPTS = 16;
+
+  async createBucket(bucket: Bucket): Promise<CreateBucketResult> {
+    for (let attempt = 0; attempt < PostgresStore.UPSERT_ATTEMPTS; attempt++) {
+      const { rowCount } = await this.query(
+        `INSERT INTO s3_buckets (name, account_id, region, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
+        [bucket.name, bucket.accountId, bucket.region, bucket.createdAt.getTime()],
+      );
+      if (rowCount === 1) return "created";
+      const { rows } = await this.query<{ account_id: string }>("SELECT account_id FROM s3_buckets WHERE name = $1", [bucket.name]);
+      // Gone again between the two statements (deleted meanwhile): try once more.
+      if (rows[0]) return rows[0].account_id === bucket.accountId ? "owned" : "taken";
+    }
+    throw new Error(`createBucket ${bucket.name}: the name kept changing hands`);
+  }
+
+  async getBucket(name: string): Promise<Bucket | undefined> {
+    const { rows } = await this.query<BucketRow>("SELECT name, account_id, region, created_at FROM s3_buckets WHERE name = $1", [
+      name,
+    ]);
+    return rows[0] && toBucket(rows[0]);
+  }
+
+  async listBuckets(accountId: string, options: { prefix?: string; after?: string; limit: number }): Promise<Page<Bucket>> {
+    const bounds = keyBounds({ prefix: options.prefix, after: options.after });
+    if (bounds === "empty") return { items: [] };
+    const { sql, values } = listBucketsSql("postgres", accountId, bounds, options.limit);
+    const rows = await this.listing<BucketRow>(sql, values);
+    return pageOf(rows, options.limit, toBucket, (b) => b.name);
+  }
+
+  async deleteBucket(accountId: string, name: string): Promise<DeleteBucketResult> {
+    return this.transaction(async (q) => {
+      // FOR UPDATE waits for the writers holding the bucket FOR KEY SHARE (putObject, createUpload,
+      // completeUpload); the check below, a later statement, then sees what they wrote.
+      const { rows } = await q<{ account_id: string }>("SELECT account_id FROM s3_buckets WHERE name = $1 FOR UPDATE", [name]);
+      if (!rows[0] || rows[0].account_id !== accountId) return "not-found";
+      const { rows: contents } = await q<{ objects: boolean; uploads: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM s3_objects WHERE bucket = $1) AS objects,
+                EXISTS (SELECT 1 FROM s3_uploads WHERE bucket = $1) AS uploads`,
+        [name],
+      );
+      if (contents[0]!.objects || contents[0]!.uploads) return "not-empty";
+      await q("DELETE FROM s3_buckets WHERE name = $1", [name]);
+      return "deleted";
+    });
+  }
+
+  /** Holds the bucket FOR KEY SHARE for the rest of the transaction (deleteBucket waits); false when it is gone. */
+  private async shareBucket(q: Tx, name: string): Promise<boolean> {
+    const { rows } = await q("SELECT 1 FROM s3_buckets WHERE name = $1 FOR KEY SHARE", [name]);
+    return rows.length === 1;
+  }
+
+  /**
+   * Creates or replaces the object inside the caller's transaction (the bucket already held);
+   * the replaced record's blob. An existing row is locked before it is replaced, so its blob is
+   * reported once; an insert that finds the key taken by a writer that committed meanwhile
+   * starts over and replaces that writer's row (READ COMMITTED: the next statement sees it).
+   */
+  private async upsertObject(q: Tx, object: S3Object): Promise<string | null> {
+    const values = objectValues(object);
+    for (let attempt = 0; attempt < PostgresStore.UPSERT_ATTEMPTS; attempt++) {
+      const { rows } = await q<{ blob_id: string }>(
+        "SELECT blob_id FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE",
+        [object.bucket, object.key],
+      );
+      if (rows[0]) {
+        await q(
+          `UPDATE s3_objects SET size = $3, etag = $4, last_modified = $5, blob_id = $6, attrs = $7::jsonb
+           WHERE bucket = $1 AND key = $2`,
+          values,
+        );
+        return rows[0].blob_id;
+      }
+      const { rowCount } = await q(
+        `INSERT INTO s3_objects (${OBJECT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (bucket, key) DO NOTHING`,
+        values,
+      );
+      if (rowCount === 1) return null;
+    }
+    throw new Error(`putObject ${object.bucket}/${object.key}: the key kept changing hands`);
+  }
+
+  async putObject(object: S3Object): Promise<PutObjectResult> {
+    return this.transaction(async (q): Promise<PutObjectResult> => {
+      if (!(await this.shareBucket(q, object.bucket))) return "no-bucket";
+      return { replacedBlobId: await this.upsertObject(q, object) };
+    });
+  }
+
+  async getObject(bucket: string, key: string): Promise<S3Object | undefined> {
+    const { rows } = await this.query<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM s3_objects WHERE bucket = $1 AND key = $2`, [
+      bucket,
+      key,
+    ]);
+    return rows[0] && toObject(rows[0]);
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<S3Object | undefined> {
+    // One statement: of several deleting at once, one gets the row (and its blob).
+    const { rows } = await this.query<ObjectRow>(
+      `DELETE FROM s3_objects WHERE bucket = $1 AND key = $2 RETURNING ${OBJECT_COLUMNS}`,
+      [bucket, key],
+    );
+    return rows[0] && toObject(rows[0]);
+  }
+
+  async listObjects(bucket: string, options: KeyRange & { limit: number }): Promise<Page<S3Object>> {
+    const bounds = keyBounds(options);
+    if (bounds === "empty") return { items: [] };
+    const { sql, values } = listObjectsSql("postgres", bucket, bounds, options.limit);
+    const rows = await this.listing<ObjectRow>(sql, values);
+    return pageOf(rows, options.limit, toObject, (o) => o.key);
+  }
+
+  /**
+   * Not part of Store: PostgreSQL's plan for the statement listObjects runs with these options,
+   * under the same settings, executed (EXPLAIN ANALYZE, without costs and timings: the nodes,
+   * the rows each produced, the pages touched), for the test that shows a listing is an index range.
+   */
+  async explainListObjects(bucket: string, options: KeyRange & { limit: number }): Promise<string[]> {
+    const bounds = keyBounds(options);
+    if (bounds === "empty") return [];
+    const { sql, values } = listObjectsSql("postgres", bucket, bounds, options.limit);
+    const rows = await this.listing<{ "QUERY PLAN": string }>(
+      `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY OFF) ${sql}`,
+      values,
+    );
+    return rows.map((r) => r["QUERY PLAN"]);
+  }
+
+  async createUpload(upload: MultipartUpload): Promise<CreateUploadResult> {
+    return this.transaction(async (q): Promise<CreateUploadResult> => {
+      if (!(await this.shareBucket(q, upload.bucket))) return "no-bucket";
+      await q(`INSERT INTO s3_uploads (${UPLOAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
+        upload.uploadId,
+        upload.bucket,
+        upload.key,
+        upload.initiatedAt.getTime(),
+        uploadAttrsJson(upload),
+      ]);
+      return "created";
+    });
+  }
+
+  async getUpload(bucket: string, key: string, uploadId: string): Promise<MultipartUpload | undefined> {
+    const { rows } = await this.query<UploadRow>(
+      `SELECT ${UPLOAD_COLUMNS} FROM s3_uploads WHERE upload_id = $1 AND bucket = $2 AND key = $3`,
+      [uploadId, bucket, key],
+    );
+    return rows[0] && toUpload(rows[0]);
+  }
+
+  /** Locks the upload (of that bucket and key) in `mode` for the rest of the transaction; false when there is none. */
+  private async lockUpload(
+    q: Tx,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    mode: "FOR UPDATE" | "FOR KEY SHARE",
+  ): Promise<boolean> {
+    const { rows } = await q(`SELECT 1 FROM s3_uploads WHERE upload_id = $1 AND bucket = $2 AND key = $3 ${mode}`, [
+      uploadId,
+      bucket,
+      key,
+    ]);
+    return rows.length === 1;
+  }
+
+  async putPart(bucket: string, key: string, uploadId: string, part: UploadPart): Promise<PutPartResult> {
+    return this.transaction(async (q): Promise<PutPartResult> => {
+      // FOR KEY SHARE: parts of one upload go in side by side; completing or aborting it (FOR
+      // UPDATE) waits for them, and they wait for it (then find the upload gone).
+      if (!(await this.lockUpload(q, bucket, key, uploadId, "FOR KEY SHARE"))) return "no-upload";
+      const values = [uploadId, ...partValues(part)];
+      for (let attempt = 0; attempt < PostgresStore.UPSERT_ATTEMPTS; attempt++) {
+        const { rows } = await q<{ blob_id: string }>(
+          "SELECT blob_id FROM s3_parts WHERE upload_id = $1 AND part_number = $2 FOR UPDATE",
+          [uploadId, part.partNumber],
+        );
+        if (rows[0]) {
+          await q(
+            `UPDATE s3_parts SET size = $3, etag = $4, blob_id = $5, checksum_algorithm = $6, checksum_value = $7, last_modified = $8
+             WHERE upload_id = $1 AND part_number = $2`,
+            values,
+          );
+          return { replacedBlobId: rows[0].blob_id };
+        }
+        const { rowCount } = await q(
+          `INSERT INTO s3_parts (upload_id, ${PART_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (upload_id, part_number) DO NOTHING`,
+          values,
+        );
+        if (rowCount === 1) return { replacedBlobId: null };
+      }
+      throw new Error(`putPart ${uploadId}#${part.partNumber}: the part kept changing hands`);
+    });
+  }
+
+  async listParts(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    options: { after?: number; limit: number },
+  ): Promise<Page<UploadPart> | undefined> {
+    // One statement, one snapshot: the upload's row (NULL part columns when it has no parts) and its parts.
+    const { rows } = await this.query<{ [K in keyof PartRow]: PartRow[K] | null }>(
+      `SELECT p.part_number, p.size, p.etag, p.blob_id, p.checksum_algorithm, p.checksum_value, p.last_modified
+       FROM s3_uploads u
+       LEFT JOIN LATERAL (
+         SELECT ${PART_COLUMNS} FROM s3_parts WHERE upload_id = u.upload_id AND part_number > $4 ORDER BY part_number LIMIT $5
+       ) p ON true
+       WHERE u.upload_id = $1 AND u.bucket = $2 AND u.key = $3
+       ORDER BY p.part_number`,
+      [uploadId, bucket, key, options.after ?? 0, options.limit + 1],
+    );
+    if (rows.length === 0) return undefined;
+    const parts = rows.filter((r): r is PartRow => r.part_number !== null);
+    return pageOf(parts, options.limit, toPart, (p) => String(p.partNumber));
+  }
+
+  async listUploads(
+    bucket: string,
+    options: Omit<KeyRange, "after"> & { keyMarker?: string; uploadIdMarker?: string; limit: number },
+  ): Promise<Page<MultipartUpload>> {
+    let marker: LowerBound | undefined;
+    if (options.keyMarker !== undefined) {
+      marker = { key: options.keyMarker, kind: "gt" };
+      if (options.uploadIdMarker !== undefined) {
+        const { rows } = await this.query<{ key: string; initiated_at: number; upload_id: string }>(
+          "SELECT key, initiated_at, upload_id FROM s3_uploads WHERE upload_id = $1 AND bucket = $2 AND key = $3",
+          [options.uploadIdMarker, bucket, options.keyMarker],
+        );
+        const at = rows[0];
+        if (at) marker = { key: at.key, kind: "row", row: [at.initiated_at, at.upload_id] };
+      }
+    }
+    const bounds = keyBounds({ prefix: options.prefix, beyondPrefix: options.beyondPrefix }, marker);
+    if (bounds === "empty") return { items: [] };
+    const { sql, values } = listUploadsSql("postgres", bucket, bounds, options.limit);
+    const rows = await this.listing<UploadRow>(sql, values);
+    return pageOf(rows, options.limit, toUpload, (u) => u.key);
+  }
+
+  /** Removes an upload and its parts (the upload held FOR UPDATE); the parts' blobs by part number. */
+  private async dropUpload(q: Tx, uploadId: string): Promise<{ part_number: number; blob_id: string }[]> {
+    const { rows } = await q<{ part_number: number; blob_id: string }>(
+      "DELETE FROM s3_parts WHERE upload_id = $1 RETURNING part_number, blob_id",
+      [uploadId],
+    );
+    await q("DELETE FROM s3_uploads WHERE upload_id = $1", [uploadId]);
+    return rows.sort((a, b) => a.part_number - b.part_number);
+  }
+
+  async completeUpload(
+    uploadId: string,
+    object: S3Object,
+    parts: readonly Pick<UploadPart, "partNumber" | "blobId">[],
+  ): Promise<CompleteUploadResult> {
+    return this.transaction(async (q): Promise<CompleteUploadResult> => {
+      // Bucket, then upload, then object. The bucket is there while the upload is; held FOR KEY
+      // SHARE all the same, as every object write holds it.
+      if (!(await this.shareBucket(q, object.bucket))) return "not-found";
+      // FOR UPDATE: of a complete and an abort (or two completes), the second waits, then finds no row.
+      if (!(await this.lockUpload(q, object.bucket, object.key, uploadId, "FOR UPDATE"))) return "not-found";
+      // No putPart can be under way now (each holds the upload FOR KEY SHARE until it commits).
+      const { rows: stored } = await q<{ part_number: number; blob_id: string }>(
+        "SELECT part_number, blob_id FROM s3_parts WHERE upload_id = $1",
+        [uploadId],
+      );
+      if (!partsUnchanged(stored, parts)) return "parts-changed";
+      const dropped = await this.dropUpload(q, uploadId);
+      const replacedBlobId = await this.upsertObject(q, object);
+      return { partBlobIds: dropped.map((p) => p.blob_id), replacedBlobId };
+    });
+  }
+
+  async abortUpload(bucket: string, key: string, uploadId: string): Promise<AbortUploadResult> {
+    return this.transaction(async (q): Promise<AbortUploadResult> => {
+      if (!(await this.lockUpload(q, bucket, key, uploadId, "FOR UPDATE"))) return "not-found";
+      return { partBlobIds: (await this.dropUpload(q, uploadId)).map((p) => p.blob_id) };
+    });
   }
 
   async listTokenKeys(): Promise<StoredTokenKey[]> {

@@ -6,7 +6,17 @@
 import type {
   AccessKey,
   AccessKeyStatus,
+  Bucket,
+  ChecksumAlgorithm,
   EffectivePolicy,
+  KeyRange,
+  MetadataEntry,
+  MultipartUpload,
+  ObjectAttributes,
+  ObjectChecksum,
+  ObjectHeaders,
+  S3Object,
+  UploadPart,
   Group,
   ManagedPolicy,
   MfaDevice,
@@ -313,4 +323,321 @@ export function toEffectivePolicies(rows: readonly EffectiveRow[]): EffectivePol
 export function pageOf<R, T>(rows: readonly R[], limit: number, toItem: (row: R) => T, sortKey: (item: T) => string): Page<T> {
   const items = rows.slice(0, limit).map(toItem);
   return rows.length > limit ? { items, next: sortKey(items[items.length - 1]!) } : { items };
+}
+
+// --- S3 (issue 13) ---
+
+/**
+ * Orders strings as both databases order their keys: bytewise UTF-8 (SQLite's BINARY, PostgreSQL's
+ * "C"), which is code point order. JavaScript's `<` compares UTF-16 code units and puts U+10000
+ * and above before U+E000–U+FFFF; this does not.
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; ) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    i += x > 0xffff ? 2 : 1;
+  }
+  return Math.sign(a.length - b.length);
+}
+
+/**
+ * The least string greater than every string that starts with `prefix` (in compareKeys' order):
+ * the prefix with its last code point incremented, trailing U+10FFFF dropped. Undefined when
+ * there is none (an empty prefix, or one of U+10FFFF only). Every key k with prefix ≤ k < end
+ * starts with the prefix, so the pair is an index range: no LIKE, no wildcards to escape.
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = Array.from(prefix, (c) => c.codePointAt(0)!);
+  while (points.length > 0) {
+    const last = points.pop()!;
+    if (last === 0x10ffff) continue;
+    // The next code point that UTF-8 can encode: surrogates are not characters.
+    points.push(last + 1 === 0xd800 ? 0xe000 : last + 1);
+    return String.fromCodePoint(...points);
+  }
+  return undefined;
+}
+
+/**
+ * The lower bound of a key range: `key >= k` (inclusive), `key > k`, or, for uploads, after
+ * (initiatedAt, uploadId) within key k and then later keys (`row`).
+ */
+export interface LowerBound {
+  key: string;
+  kind: "ge" | "row" | "gt";
+  row?: [initiatedAt: number, uploadId: string];
+}
+
+/** A listing's key range as index bounds: at most one lower bound and one upper (exclusive). */
+export interface KeyBounds {
+  lower?: LowerBound;
+  upper?: string;
+}
+
+const STRENGTH = { ge: 0, row: 1, gt: 2 } as const;
+
+/** The stronger of two lower bounds (the one fewer keys pass). */
+function stronger(a: LowerBound | undefined, b: LowerBound | undefined): LowerBound | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const c = compareKeys(a.key, b.key);
+  if (c !== 0) return c > 0 ? a : b;
+  return STRENGTH[a.kind] >= STRENGTH[b.kind] ? a : b;
+}
+
+/**
+ * A range's bounds, folded into one lower and one upper bound so that a single index range
+ * serves it (two lower bounds on one column would leave the planner to pick one and filter
+ * on the other: a scan of everything between). "empty" when no key can be in it.
+ */
+export function keyBounds(range: KeyRange, extra?: LowerBound): KeyBounds | "empty" {
+  let lower: LowerBound | undefined = extra;
+  let upper: string | undefined;
+  if (range.prefix) {
+    lower = stronger(lower, { key: range.prefix, kind: "ge" });
+    upper = prefixEnd(range.prefix);
+  }
+  if (range.after !== undefined) lower = stronger(lower, { key: range.after, kind: "gt" });
+  if (range.beyondPrefix !== undefined) {
+    const end = prefixEnd(range.beyondPrefix);
+    if (end === undefined) return "empty";
+    lower = stronger(lower, { key: end, kind: "ge" });
+  }
+  if (lower && upper !== undefined && compareKeys(lower.key, upper) >= 0) return "empty";
+  return { lower, upper };
+}
+
+/** Builds a statement's text and values for either backend's placeholders (`?` or `$n`). */
+export class SqlBuilder {
+  readonly values: unknown[] = [];
+  constructor(private readonly style: "sqlite" | "postgres") {}
+  /** A placeholder for `value`. */
+  p(value: unknown): string {
+    this.values.push(value);
+    return this.style === "sqlite" ? "?" : `$${this.values.length}`;
+  }
+}
+
+/**
+ * The conditions on `column` (and, for a row bound, the columns after it) that make `bounds`
+ * one index range.
+ */
+function boundConditions(b: SqlBuilder, bounds: KeyBounds, column: string, rowColumns?: string): string {
+  let sql = "";
+  const lower = bounds.lower;
+  if (lower?.kind === "ge") sql += ` AND ${column} >= ${b.p(lower.key)}`;
+  else if (lower?.kind === "gt") sql += ` AND ${column} > ${b.p(lower.key)}`;
+  else if (lower?.kind === "row") {
+    if (!rowColumns || !lower.row) throw new Error("a row bound needs its columns and values");
+    sql += ` AND (${column}, ${rowColumns}) > (${b.p(lower.key)}, ${b.p(lower.row[0])}, ${b.p(lower.row[1])})`;
+  }
+  if (bounds.upper !== undefined) sql += ` AND ${column} < ${b.p(bounds.upper)}`;
+  return sql;
+}
+
+export const OBJECT_COLUMNS = "bucket, key, size, etag, last_modified, blob_id, attrs";
+export const UPLOAD_COLUMNS = "upload_id, bucket, key, initiated_at, attrs";
+export const PART_COLUMNS = "part_number, size, etag, blob_id, checksum_algorithm, checksum_value, last_modified";
+
+/** One page of a bucket's objects: `limit + 1` rows in key order, from the primary key's range. */
+export function listObjectsSql(style: "sqlite" | "postgres", bucket: string, bounds: KeyBounds, limit: number) {
+  const b = new SqlBuilder(style);
+  const sql = `SELECT ${OBJECT_COLUMNS} FROM s3_objects WHERE bucket = ${b.p(bucket)}${boundConditions(b, bounds, "key")}
+    ORDER BY key LIMIT ${b.p(limit + 1)}`;
+  return { sql, values: b.values };
+}
+
+/** One page of a bucket's uploads: `limit + 1` rows in (key, initiated_at, upload_id) order, from that index. */
+export function listUploadsSql(style: "sqlite" | "postgres", bucket: string, bounds: KeyBounds, limit: number) {
+  const b = new SqlBuilder(style);
+  const sql = `SELECT ${UPLOAD_COLUMNS} FROM s3_uploads WHERE bucket = ${b.p(bucket)}${boundConditions(b, bounds, "key", "initiated_at, upload_id")}
+    ORDER BY key, initiated_at, upload_id LIMIT ${b.p(limit + 1)}`;
+  return { sql, values: b.values };
+}
+
+/** One page of an account's buckets, by name. */
+export function listBucketsSql(style: "sqlite" | "postgres", accountId: string, bounds: KeyBounds, limit: number) {
+  const b = new SqlBuilder(style);
+  const sql = `SELECT name, account_id, region, created_at FROM s3_buckets WHERE account_id = ${b.p(accountId)}${boundConditions(b, bounds, "name")}
+    ORDER BY name LIMIT ${b.p(limit + 1)}`;
+  return { sql, values: b.values };
+}
+
+export interface BucketRow {
+  name: string;
+  account_id: string;
+  region: string;
+  created_at: number;
+}
+
+/** The `attrs` JSON of an object: what it carries besides its size, ETag, time and blob. */
+interface ObjectAttrsJson {
+  contentType: string;
+  metadata: [string, string][];
+  headers: ObjectHeaders;
+  checksum: ObjectChecksum | null;
+}
+
+/** The `attrs` JSON of an upload: its object's attributes to be, and who started it. */
+interface UploadAttrsJson {
+  contentType: string;
+  metadata: [string, string][];
+  headers: ObjectHeaders;
+  initiator: string;
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  checksumType: ObjectChecksum["type"] | null;
+}
+
+export interface ObjectRow {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  last_modified: number;
+  blob_id: string;
+  /** JSON text in SQLite, parsed jsonb in PostgreSQL. */
+  attrs: string | ObjectAttrsJson;
+}
+
+export interface UploadRow {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  initiated_at: number;
+  /** JSON text in SQLite, parsed jsonb in PostgreSQL. */
+  attrs: string | UploadAttrsJson;
+}
+
+export interface PartRow {
+  part_number: number;
+  size: number;
+  etag: string;
+  blob_id: string;
+  checksum_algorithm: ChecksumAlgorithm | null;
+  checksum_value: string | null;
+  last_modified: number;
+}
+
+const HEADER_NAMES = ["contentEncoding", "contentDisposition", "contentLanguage", "cacheControl", "expires"] as const;
+
+/** The headers that are set, and nothing else. */
+function cleanHeaders(headers: ObjectHeaders): ObjectHeaders {
+  const out: ObjectHeaders = {};
+  for (const name of HEADER_NAMES) if (typeof headers[name] === "string") out[name] = headers[name];
+  return out;
+}
+
+const metadataPairs = (metadata: readonly MetadataEntry[]): [string, string][] => metadata.map((m) => [m.name, m.value]);
+const metadataEntries = (pairs: readonly [string, string][]): MetadataEntry[] => pairs.map(([name, value]) => ({ name, value }));
+
+const parsed = <T>(json: string | T): T => (typeof json === "string" ? (JSON.parse(json) as T) : json);
+
+export const toBucket = (r: BucketRow): Bucket => ({
+  name: r.name,
+  accountId: r.account_id,
+  region: r.region,
+  createdAt: new Date(r.created_at),
+});
+
+export function objectAttrsJson(o: S3Object): string {
+  const attrs: ObjectAttrsJson = {
+    contentType: o.contentType,
+    metadata: metadataPairs(o.metadata),
+    headers: cleanHeaders(o.headers),
+    checksum: o.checksum && { algorithm: o.checksum.algorithm, value: o.checksum.value, type: o.checksum.type },
+  };
+  return JSON.stringify(attrs);
+}
+
+export function toObject(r: ObjectRow): S3Object {
+  const a = parsed(r.attrs);
+  return {
+    bucket: r.bucket,
+    key: r.key,
+    size: Number(r.size),
+    etag: r.etag,
+    contentType: a.contentType,
+    metadata: metadataEntries(a.metadata),
+    headers: cleanHeaders(a.headers),
+    checksum: a.checksum,
+    lastModified: new Date(Number(r.last_modified)),
+    blobId: r.blob_id,
+  };
+}
+
+/** An object's row values in OBJECT_COLUMNS' order. */
+export const objectValues = (o: S3Object) => [
+  o.bucket,
+  o.key,
+  o.size,
+  o.etag,
+  o.lastModified.getTime(),
+  o.blobId,
+  objectAttrsJson(o),
+];
+
+export function uploadAttrsJson(u: MultipartUpload): string {
+  const attrs: UploadAttrsJson = {
+    contentType: u.contentType,
+    metadata: metadataPairs(u.metadata),
+    headers: cleanHeaders(u.headers),
+    initiator: u.initiator,
+    checksumAlgorithm: u.checksumAlgorithm,
+    checksumType: u.checksumType,
+  };
+  return JSON.stringify(attrs);
+}
+
+export function toUpload(r: UploadRow): MultipartUpload {
+  const a = parsed(r.attrs);
+  const attributes: ObjectAttributes = {
+    contentType: a.contentType,
+    metadata: metadataEntries(a.metadata),
+    headers: cleanHeaders(a.headers),
+  };
+  return {
+    uploadId: r.upload_id,
+    bucket: r.bucket,
+    key: r.key,
+    initiatedAt: new Date(Number(r.initiated_at)),
+    ...attributes,
+    initiator: a.initiator,
+    checksumAlgorithm: a.checksumAlgorithm,
+    checksumType: a.checksumType,
+  };
+}
+
+export const toPart = (r: PartRow): UploadPart => ({
+  partNumber: r.part_number,
+  size: Number(r.size),
+  etag: r.etag,
+  blobId: r.blob_id,
+  checksum: r.checksum_algorithm === null ? null : { algorithm: r.checksum_algorithm, value: r.checksum_value! },
+  lastModified: new Date(Number(r.last_modified)),
+});
+
+/** A part's row values in PART_COLUMNS' order (after the upload id). */
+export const partValues = (p: UploadPart) => [
+  p.partNumber,
+  p.size,
+  p.etag,
+  p.blobId,
+  p.checksum?.algorithm ?? null,
+  p.checksum?.value ?? null,
+  p.lastModified.getTime(),
+];
+
+/**
+ * Whether the parts the caller built an object from are still the stored ones (same number,
+ * same blob): a part re-uploaded meanwhile has a new blob, and the old one is being deleted.
+ */
+export function partsUnchanged(
+  stored: readonly { part_number: number; blob_id: string }[],
+  named: readonly { partNumber: number; blobId: string }[],
+): boolean {
+  const blobs = new Map(stored.map((p) => [p.part_number, p.blob_id]));
+  return named.every((p) => blobs.get(p.partNumber) === p.blobId);
 }

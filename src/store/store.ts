@@ -190,6 +190,128 @@ export type SetDefaultPolicyVersionResult = "set" | "not-found";
 export type AttachPolicyResult = "attached" | "no-owner" | "no-policy" | "limit";
 export type DetachPolicyResult = "detached" | "no-owner" | "not-attached";
 
+// --- S3 (issue 13): buckets, object metadata, multipart uploads ---
+// Object bodies are not stored here: they live in a blob store beside the database, and records
+// name them by an opaque `blobId`. Writes that replace or drop a record return the blob ids it
+// referenced, so the caller can delete those blobs once the write has committed.
+//
+// Keys and bucket names are ordered bytewise (UTF-8), which is code point order — not the UTF-16
+// order of JavaScript's `<` (compareKeys in rows.ts is the same order in code).
+
+/** A bucket. Its name is unique across every account (S3's one namespace). */
+export interface Bucket {
+  name: string;
+  accountId: string;
+  region: string;
+  createdAt: Date;
+}
+
+export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
+
+/** A part's checksum: the algorithm and its value as S3 prints it (base64). */
+export interface PartChecksum {
+  algorithm: ChecksumAlgorithm;
+  value: string;
+}
+
+/** An object's checksum; a COMPOSITE one (of a multipart object) has a value like `…-3`. */
+export interface ObjectChecksum extends PartChecksum {
+  type: "FULL_OBJECT" | "COMPOSITE";
+}
+
+/** One `x-amz-meta-NAME: value` entry: the name without the prefix, as the caller normalised it. */
+export interface MetadataEntry {
+  name: string;
+  value: string;
+}
+
+/** The standard headers S3 keeps with an object and returns with it, as they were sent. */
+export interface ObjectHeaders {
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+}
+
+/** What an object carries besides its body, set by PutObject, CopyObject or CreateMultipartUpload. */
+export interface ObjectAttributes {
+  /** As stored; the caller supplies S3's default (`binary/octet-stream`) when none was sent. */
+  contentType: string;
+  /** x-amz-meta-* entries, in the order given (kept as given, duplicates included). */
+  metadata: MetadataEntry[];
+  headers: ObjectHeaders;
+}
+
+/** An object's record: everything but its body, which is the blob `blobId`. */
+export interface S3Object extends ObjectAttributes {
+  bucket: string;
+  /** UTF-8, up to 1024 bytes (checked by the caller); never contains U+0000. */
+  key: string;
+  size: number;
+  /** Quoted: `"<md5 hex>"`, or `"<md5 of md5s>-N"` for a multipart object. */
+  etag: string;
+  checksum: ObjectChecksum | null;
+  lastModified: Date;
+  blobId: string;
+}
+
+/** A multipart upload in progress (CreateMultipartUpload), with the attributes its object will have. */
+export interface MultipartUpload extends ObjectAttributes {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiatedAt: Date;
+  /** Who started it (the caller's ARN), for the Initiator of ListParts and ListMultipartUploads. */
+  initiator: string;
+  /** x-amz-checksum-algorithm / x-amz-checksum-type asked for at creation; null: none. */
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  checksumType: ObjectChecksum["type"] | null;
+}
+
+/** An uploaded part (UploadPart): its body is the blob `blobId`. */
+export interface UploadPart {
+  /** 1..10000 */
+  partNumber: number;
+  size: number;
+  /** Quoted MD5 of the part. */
+  etag: string;
+  blobId: string;
+  checksum: PartChecksum | null;
+  lastModified: Date;
+}
+
+/** "owned": the caller's account has it already (BucketAlreadyOwnedByYou); "taken": another account has (BucketAlreadyExists). */
+export type CreateBucketResult = "created" | "owned" | "taken";
+/** "not-empty": it holds objects or multipart uploads in progress. */
+export type DeleteBucketResult = "deleted" | "not-found" | "not-empty";
+/** The blob of the record replaced (null: none was); "no-bucket": the bucket is gone. */
+export type PutObjectResult = { replacedBlobId: string | null } | "no-bucket";
+export type CreateUploadResult = "created" | "no-bucket";
+/** The blob of the part replaced (same part number; null: none was); "no-upload": no such upload (completed, aborted, never made). */
+export type PutPartResult = { replacedBlobId: string | null } | "no-upload";
+/**
+ * Every part's blob (by part number: the caller deletes those the object does not use) and the
+ * blob of the object replaced. "not-found": no such upload for that bucket and key (already
+ * completed or aborted); "parts-changed": a part named was re-uploaded or is gone since the caller read it.
+ */
+export type CompleteUploadResult = { partBlobIds: string[]; replacedBlobId: string | null } | "not-found" | "parts-changed";
+/** Every part's blob, by part number, for the caller to delete. */
+export type AbortUploadResult = { partBlobIds: string[] } | "not-found";
+
+/** Which keys a listing covers (objects or uploads); the bounds combine (all must hold). */
+export interface KeyRange {
+  /** Only keys that start with this. */
+  prefix?: string;
+  /** Only keys after this one, exclusively; any string, not necessarily a key. */
+  after?: string;
+  /**
+   * Only keys after every key that starts with this: skips a whole CommonPrefixes group (say
+   * `photos/`) in one step, whatever characters its keys go on with.
+   */
+  beyondPrefix?: string;
+}
+
 export interface Store {
   createAccount(account: Account): Promise<void>;
   /** Accounts in creation order. */
@@ -336,6 +458,74 @@ export interface Store {
    * user does not exist.
    */
   effectivePolicies(accountId: string, userId: string): Promise<EffectivePolicy[] | undefined>;
+
+  // --- S3 (issue 13) ---
+  /** Buckets are one namespace for all accounts: "owned" / "taken" when the name is in use. */
+  createBucket(bucket: Bucket): Promise<CreateBucketResult>;
+  /** Whoever's it is. */
+  getBucket(name: string): Promise<Bucket | undefined>;
+  /** The account's buckets ordered by name (bytewise), starting after `after` (exclusive; any string). */
+  listBuckets(accountId: string, options: { prefix?: string; after?: string; limit: number }): Promise<Page<Bucket>>;
+  /**
+   * Deletes the account's bucket unless it holds objects or multipart uploads, atomically: a
+   * putObject or createUpload racing it either lands first (and the bucket is "not-empty") or
+   * finds the bucket gone ("no-bucket"). "not-found" also for another account's bucket.
+   */
+  deleteBucket(accountId: string, name: string): Promise<DeleteBucketResult>;
+
+  /**
+   * Creates or replaces the object `bucket`/`key`, atomically: of several writers of one key the
+   * last one's record remains, and each replaced record's blob is reported to exactly one of them.
+   */
+  putObject(object: S3Object): Promise<PutObjectResult>;
+  getObject(bucket: string, key: string): Promise<S3Object | undefined>;
+  /** The record deleted (its blob is the caller's to delete); undefined when there was none. */
+  deleteObject(bucket: string, key: string): Promise<S3Object | undefined>;
+  /**
+   * The bucket's objects in `range`, ordered by key (bytewise), served from the (bucket, key)
+   * index however large the bucket. `next` is the last key when more follow. An empty page for
+   * a bucket that does not exist.
+   */
+  listObjects(bucket: string, options: KeyRange & { limit: number }): Promise<Page<S3Object>>;
+
+  /** "no-bucket" when the bucket is gone (decided atomically with deleteBucket). */
+  createUpload(upload: MultipartUpload): Promise<CreateUploadResult>;
+  /** The upload, if it exists for that bucket and key. */
+  getUpload(bucket: string, key: string, uploadId: string): Promise<MultipartUpload | undefined>;
+  /** Adds or replaces the part with its number, atomically against completeUpload and abortUpload. */
+  putPart(bucket: string, key: string, uploadId: string, part: UploadPart): Promise<PutPartResult>;
+  /** Parts by number after `after` (exclusive); `next` is the last part's number. Undefined when no such upload. */
+  listParts(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    options: { after?: number; limit: number },
+  ): Promise<Page<UploadPart> | undefined>;
+  /**
+   * The bucket's uploads in progress, ordered by key (bytewise), then initiation time, then id.
+   * `keyMarker` alone: keys after it; with `uploadIdMarker`: that key's uploads after that one,
+   * then later keys (when that upload is gone, later keys only); `uploadIdMarker` without
+   * `keyMarker` is ignored, as S3 ignores it. `next` is the last upload's key when more follow
+   * (the last item gives its id).
+   */
+  listUploads(
+    bucket: string,
+    options: Omit<KeyRange, "after"> & { keyMarker?: string; uploadIdMarker?: string; limit: number },
+  ): Promise<Page<MultipartUpload>>;
+  /**
+   * Completes the upload `uploadId` of `object.bucket`/`object.key` atomically: removes the upload
+   * and its parts and puts `object` (replacing any object of that key). `parts` are the parts the
+   * object is made of as the caller read them (partNumber, blobId): should any have been
+   * re-uploaded or be gone since, nothing changes ("parts-changed"). Of a complete and an abort
+   * (or two completes) racing, exactly one succeeds; the others get "not-found".
+   */
+  completeUpload(
+    uploadId: string,
+    object: S3Object,
+    parts: readonly Pick<UploadPart, "partNumber" | "blobId">[],
+  ): Promise<CompleteUploadResult>;
+  /** Removes the upload and its parts atomically; "not-found" for one already completed or aborted. */
+  abortUpload(bucket: string, key: string, uploadId: string): Promise<AbortUploadResult>;
 
   /** The session-token key ring, oldest first. */
   listTokenKeys(): Promise<StoredTokenKey[]>;

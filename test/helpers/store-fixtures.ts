@@ -1,5 +1,16 @@
 /** Store records as the store tests build them: one account, fixed times. */
-import type { AccessKey, Group, ManagedPolicy, MfaDevice, PolicyOwner, User } from "../../src/store/store.js";
+import type {
+  AccessKey,
+  Bucket,
+  Group,
+  ManagedPolicy,
+  MfaDevice,
+  MultipartUpload,
+  PolicyOwner,
+  S3Object,
+  UploadPart,
+  User,
+} from "../../src/store/store.js";
 
 export const ACCOUNT = "123456789012";
 export const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
@@ -90,3 +101,60 @@ export const policy = (name: string, changes: Partial<ManagedPolicy> = {}): Mana
 /** A policy document as a client sends it: white space and key order are kept as they are. */
 export const policyDoc = (action: string, effect = "Allow") =>
   `{\n  "Version": "2012-10-17",\n  "Statement": [ { "Effect": "${effect}", "Action": "${action}", "Resource": "*" } ]\n}`;
+
+// --- S3 (issue 13) ---
+
+/** A second account, for S3's one bucket namespace. */
+export const OTHER_ACCOUNT = "210987654321";
+
+export const bucket = (name: string, accountId = ACCOUNT, region = "us-east-1"): Bucket => ({
+  name,
+  accountId,
+  region,
+  createdAt: at(7),
+});
+
+/** An object record as PutObject stores it (blob `blob-KEY` unless given). */
+export const object = (bucketName: string, key: string, changes: Partial<S3Object> = {}): S3Object => ({
+  bucket: bucketName,
+  key,
+  size: 11,
+  etag: '"5eb63bbbe01eeed093cb22bb8f5acdc3"',
+  contentType: "binary/octet-stream",
+  metadata: [],
+  headers: {},
+  checksum: null,
+  lastModified: at(8),
+  blobId: `blob-${key}`,
+  ...changes,
+});
+
+/** A multipart upload as CreateMultipartUpload stores it. */
+export const upload = (bucketName: string, key: string, uploadId: string, changes: Partial<MultipartUpload> = {}): MultipartUpload => ({
+  uploadId,
+  bucket: bucketName,
+  key,
+  initiatedAt: at(9),
+  contentType: "binary/octet-stream",
+  metadata: [],
+  headers: {},
+  initiator: `arn:aws:iam::${ACCOUNT}:user/alice`,
+  checksumAlgorithm: null,
+  checksumType: null,
+  ...changes,
+});
+
+/** An uploaded part (blob `part-N` unless given). */
+export const part = (partNumber: number, changes: Partial<UploadPart> = {}): UploadPart => ({
+  partNumber,
+  size: 5 * 1024 * 1024,
+  etag: `"${String(partNumber).padStart(32, "0")}"`,
+  blobId: `part-${partNumber}`,
+  checksum: null,
+  lastModified: at(10),
+  ...changes,
+});
+
+/** Sorts as S3 and both stores order keys: bytewise UTF-8. */
+export const bytewise = (keys: readonly string[]): string[] =>
+  [...keys].sort((a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8")));

@@ -1,0 +1,102 @@
+/**
+ * S3's errors: code, HTTP status, the wire message exactly as S3 sends it (s3-spec §3, which
+ * differs from the descriptions in AWS's error table), and the error's own elements in the order
+ * AWS sends them (§2.3). Texts not confirmed by a capture are marked UNCONFIRMED.
+ */
+
+export class S3Error extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    /** Elements after Message, before RequestId/HostId, in AWS's order. */
+    readonly extra: ReadonlyArray<readonly [string, string]> = [],
+  ) {
+    super(message);
+    this.name = "S3Error";
+  }
+}
+
+const SIGNATURE_MISMATCH = "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
+
+export const S3Errors = {
+  // --- authentication (§3.1) ---
+  accessDenied: () => new S3Error("AccessDenied", 403, "Access Denied"),
+  invalidAccessKeyId: (accessKeyId: string) =>
+    new S3Error("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.", [["AWSAccessKeyId", accessKeyId]]),
+  invalidToken: (token: string) =>
+    new S3Error("InvalidToken", 400, "The provided token is malformed or otherwise invalid.", [["Token-0", token]]),
+  expiredToken: (token: string) => new S3Error("ExpiredToken", 400, "The provided token has expired.", [["Token-0", token]]),
+  signatureDoesNotMatch: (details: ReadonlyArray<readonly [string, string]>) =>
+    new S3Error("SignatureDoesNotMatch", 403, SIGNATURE_MISMATCH, details),
+  requestTimeTooSkewed: (requestTime: string, serverTime: string) =>
+    new S3Error("RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large.", [
+      ["RequestTime", requestTime],
+      ["ServerTime", serverTime],
+      ["MaxAllowedSkewMilliseconds", "900000"],
+    ]),
+  /** SigV2 (`Authorization: AWS key:sig`) is refused, as a v4-only region does. */
+  sigV2NotSupported: () =>
+    new S3Error("InvalidRequest", 400, "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."),
+  /** UNCONFIRMED: the credential-form text of §3.1, for any unreadable Authorization header. */
+  authorizationHeaderMalformed: () =>
+    new S3Error(
+      "AuthorizationHeaderMalformed",
+      400,
+      'The authorization header is malformed; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+    ),
+  missingContentSha256: () => new S3Error("InvalidRequest", 400, "Missing required header for this request: x-amz-content-sha256"),
+  /** The 2016 wording (§3.1); the current one, listing the TRAILER values, is UNCONFIRMED. */
+  invalidContentSha256: () =>
+    new S3Error(
+      "InvalidArgument",
+      400,
+      "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, or a valid sha256 value.",
+      [["ArgumentName", "x-amz-content-sha256"]],
+    ),
+  contentSha256Mismatch: (client: string, computed: string) =>
+    new S3Error("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.", [
+      ["ClientComputedContentSHA256", client],
+      ["S3ComputedContentSHA256", computed],
+    ]),
+
+  // --- buckets (§3.2) ---
+  noSuchBucket: (bucket: string) => new S3Error("NoSuchBucket", 404, "The specified bucket does not exist", [["BucketName", bucket]]),
+  invalidBucketName: (bucket: string) => new S3Error("InvalidBucketName", 400, "The specified bucket is not valid.", [["BucketName", bucket]]),
+  bucketAlreadyOwnedByYou: (bucket: string) =>
+    new S3Error("BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it.", [
+      ["BucketName", bucket],
+    ]),
+  bucketAlreadyExists: (bucket: string) =>
+    new S3Error(
+      "BucketAlreadyExists",
+      409,
+      "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+      [["BucketName", bucket]],
+    ),
+  bucketNotEmpty: (bucket: string) => new S3Error("BucketNotEmpty", 409, "The bucket you tried to delete is not empty", [["BucketName", bucket]]),
+  invalidLocationConstraint: (constraint: string) =>
+    new S3Error("InvalidLocationConstraint", 400, "The specified location-constraint is not valid", [["LocationConstraint", constraint]]),
+  illegalLocationConstraint: (constraint: string | undefined) =>
+    new S3Error(
+      "IllegalLocationConstraintException",
+      400,
+      `The ${constraint ?? "unspecified"} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+    ),
+  malformedXml: () =>
+    new S3Error("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema"),
+  invalidArgument: (message: string, name: string, value?: string) =>
+    new S3Error("InvalidArgument", 400, message, value === undefined ? [["ArgumentName", name]] : [["ArgumentName", name], ["ArgumentValue", value]]),
+
+  // --- everything else ---
+  /** What S3 answers for a feature it does not implement; used for every S3 API this server lacks. */
+  notImplemented: () => new S3Error("NotImplemented", 501, "A header you provided implies functionality that is not implemented"),
+  methodNotAllowed: (method: string, resourceType: string) =>
+    new S3Error("MethodNotAllowed", 405, "The specified method is not allowed against this resource.", [
+      ["Method", method],
+      ["ResourceType", resourceType],
+    ]),
+  internalError: () => new S3Error("InternalError", 500, "We encountered an internal error. Please try again."),
+  /** UNCONFIRMED text for S3 (its model lists ServiceUnavailable / SlowDown 503). */
+  serviceUnavailable: () => new S3Error("ServiceUnavailable", 503, "Please reduce your request rate."),
+} as const;

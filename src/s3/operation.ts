@@ -1,0 +1,34 @@
+/**
+ * An S3 operation: a plain function of (context) to a response. The context has the caller,
+ * what the request addresses, the request itself (headers, body) and the deps.
+ */
+import { authorize } from "../auth/authorize.js";
+import type { Deps } from "../deps.js";
+import type { ContextValue } from "../policy/index.js";
+import type { Caller } from "../principal.js";
+import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
+import type { S3RequestIds, S3Response } from "./envelope.js";
+import { S3Errors } from "./errors.js";
+import type { S3Target } from "./target.js";
+
+export interface S3Context {
+  readonly caller: Caller;
+  readonly auth: SigV4Auth;
+  readonly deps: Deps;
+  readonly req: WireRequest;
+  readonly target: S3Target;
+  readonly ids: S3RequestIds;
+}
+
+export type S3Operation = (ctx: S3Context) => Promise<S3Response>;
+
+export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
+
+/**
+ * Authorizes an S3 action through the one policy engine (DESIGN decision 8) with the same request
+ * context as IAM; a denial is S3's classic `Access Denied` (s3-spec §9.4: the newer same-account
+ * wording's punctuation is UNCONFIRMED).
+ */
+export function authorizeS3(ctx: S3Context, action: string, resource: string, context?: Readonly<Record<string, ContextValue>>): Promise<void> {
+  return authorize(ctx.caller, ctx.deps.store, { action, resource, shown: null, context }, () => S3Errors.accessDenied());
+}
