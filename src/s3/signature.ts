@@ -6,7 +6,7 @@
  * is what lets a client find its own mistake.
  */
 import { timingSafeEqual } from "node:crypto";
-import { canonicalHeaders, canonicalQuery, canonicalUri, computeSignature, headerValue, stringToSign } from "../sigv4/index.js";
+import { canonicalRequest, computeSignature, headerValue, stringToSign } from "../sigv4/index.js";
 import { UNSIGNED_PAYLOAD } from "../sigv4/constants.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 
@@ -16,14 +16,7 @@ export function s3PayloadLine(req: WireRequest, auth: SigV4Auth): string {
 }
 
 export function s3CanonicalRequest(req: WireRequest, auth: SigV4Auth): string {
-  return [
-    req.method,
-    canonicalUri(req.rawPath, false),
-    canonicalQuery(req.rawQuery, auth.form === "query"),
-    canonicalHeaders(req.headers, auth.signedHeaders) + "\n",
-    auth.signedHeaders.join(";"),
-    s3PayloadLine(req, auth),
-  ].join("\n");
+  return canonicalRequest(req, auth, { normalizePath: false, doubleEncodePath: false, payloadHash: s3PayloadLine(req, auth) });
 }
 
 /** Did the holder of `secret` sign this request, by S3's rules? */
