@@ -96,7 +96,9 @@ export function createS3App(deps: Deps): S3App {
       const caller = await verifyCaller(req, auth, deps, checkS3Signature, S3_SCOPE).catch((e: unknown) => {
         throw e instanceof AuthFailure ? s3AuthError(e, req, auth, now) : e;
       });
-      // The body must be what the signature covered (streamed bodies are checked as they stream).
+      // The body must be what the signature covered. No operation served yet takes an aws-chunked
+      // (STREAMING-…) body, whose chunks would need checking as they arrive: refused, not trusted.
+      if (declared.startsWith("STREAMING-")) throw S3Errors.notImplemented();
       if (HEX_SHA256.test(declared)) {
         const computed = sha256Hex(req.body);
         if (computed !== declared.toLowerCase()) throw S3Errors.contentSha256Mismatch(declared, computed);
