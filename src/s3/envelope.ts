@@ -5,7 +5,7 @@
  * error's own elements, RequestId and HostId; an error to a HEAD request is its status alone.
  */
 import type { Random } from "../ids.js";
-import { compactElements, escapeXml, type XmlObject } from "../protocol/xml.js";
+import { compactElements, type XmlObject } from "../protocol/xml.js";
 import type { S3Error } from "./errors.js";
 
 export const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -32,6 +32,12 @@ export function newRequestIds(random: Random): S3RequestIds {
   return { requestId, hostId: bytes.subarray(8).toString("base64") };
 }
 
+/**
+ * Element text as S3 writes it: `&`, `<` and `>` escaped, quotes left as they are (raw captures
+ * show `The provided 'x-amz-content-sha256' header …`).
+ */
+const escapeText = (text: string): string => text.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
+
 const idHeaders = (ids: S3RequestIds): Record<string, string> => ({ "x-amz-request-id": ids.requestId, "x-amz-id-2": ids.hostId });
 
 /** A document `<root xmlns="…">…</root>`. */
@@ -48,8 +54,8 @@ export function s3Response(ids: S3RequestIds, status: number, body: string = "",
 /** The error document, or for HEAD the status alone (botocore then reports the status as the code). */
 export function s3ErrorResponse(ids: S3RequestIds, error: S3Error, method: string): S3Response {
   if (method === "HEAD") return { status: error.status, headers: { ...idHeaders(ids), "Content-Length": "0" }, body: "" };
-  let body = `${DECLARATION}<Error><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message>`;
-  for (const [name, value] of error.extra) body += `<${name}>${escapeXml(value)}</${name}>`;
+  let body = `${DECLARATION}<Error><Code>${error.code}</Code><Message>${escapeText(error.message)}</Message>`;
+  for (const [name, value] of error.extra) body += `<${name}>${escapeText(value)}</${name}>`;
   body += `<RequestId>${ids.requestId}</RequestId><HostId>${ids.hostId}</HostId></Error>`;
   return {
     status: error.status,
