@@ -7,6 +7,7 @@ import type { pino } from "pino";
 import type { Clock } from "./clock.js";
 import type { SecretBox } from "./crypto/secret-box.js";
 import type { Random } from "./ids.js";
+import type { BlobStore } from "./store/blobs.js";
 import type { Store } from "./store/store.js";
 import type { TokenKeys } from "./tokens/token-keys.js";
 
@@ -19,6 +20,8 @@ export interface Deps {
   readonly random: Random;
   readonly logger: Logger;
   readonly tokens: TokenKeys;
+  /** S3 object bodies. */
+  readonly blobs: BlobStore;
 }
 
 /** What writing to the store needs (also outside a running server: `init`, `mfa import`). */

@@ -16,6 +16,7 @@ import { base32Decode } from "../src/mfa/seed.js";
 import { timeStep, totpCode } from "../src/mfa/totp.js";
 import { createApp } from "../src/server/app.js";
 import { createLogger } from "../src/server/logger.js";
+import { FileBlobStore } from "../src/store/blobs.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import type { WireRequest } from "../src/sigv4/types.js";
 import { tempDir } from "./helpers/server.js";
@@ -47,9 +48,10 @@ async function appLoggingAtDebug() {
       done();
     },
   });
-  const store = new SqliteStore(join(tempDir(), "db"));
+  const dir = tempDir();
+  const store = new SqliteStore(join(dir, "db"));
   const base = { store, secrets: new SecretBox(Buffer.alloc(32, 7)), clock: { now: () => Date.now() }, random: cryptoRandom };
-  const deps = { ...base, logger: createLogger("debug", sink), tokens: await TokenKeys.load(base) };
+  const deps = { ...base, logger: createLogger("debug", sink), tokens: await TokenKeys.load(base), blobs: new FileBlobStore(join(dir, "blobs")) };
   const { accountId } = await ensureAccount(deps);
   const root = await issueRootKey(deps, accountId);
   return { store, root, app: createApp(deps), logged: () => text };

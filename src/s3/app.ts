@@ -5,15 +5,24 @@
  */
 import { AuthFailure, verifyCaller } from "../auth/authenticate.js";
 import type { Deps } from "../deps.js";
-import { sha256Hex } from "../sigv4/index.js";
 import type { ParseResult } from "../sigv4/parse.js";
+import { s3PayloadReader } from "../sigv4/payload.js";
+import {
+  checkS3Presigned,
+  checkS3RequestTime,
+  s3Payload,
+  s3SignatureMismatchDetails,
+  s3UnsignedHeaders,
+  verifyS3Signature,
+  type SignatureMismatchDetails,
+} from "../sigv4/s3.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.js";
 import { newRequestIds, s3ErrorResponse, type S3Response } from "./envelope.js";
 import { S3Error, S3Errors } from "./errors.js";
 import type { S3Operation } from "./operation.js";
-import { checkS3Signature, s3PayloadLine, signatureMismatchDetails } from "./signature.js";
+import { payloadDeclarationError, payloadError } from "./payload-errors.js";
 import { s3Target, type S3Target } from "./target.js";
 
 export type S3App = (req: WireRequest, parsed: ParseResult) => Promise<S3Response>;
@@ -21,7 +30,7 @@ export type S3App = (req: WireRequest, parsed: ParseResult) => Promise<S3Respons
 const S3_SCOPE = new Set(["s3"]);
 
 /** The S3 answer to each way authentication fails (s3-spec §3.1). */
-function s3AuthError(failure: AuthFailure, req: WireRequest, auth: SigV4Auth, now: number): S3Error {
+function s3AuthError(failure: AuthFailure, req: WireRequest, auth: SigV4Auth, payloadHash: string): S3Error {
   const token = auth.securityToken ?? "";
   switch (failure.reason) {
     case "unknown-key":
@@ -33,31 +42,49 @@ function s3AuthError(failure: AuthFailure, req: WireRequest, auth: SigV4Auth, no
       return S3Errors.invalidToken(token);
     case "expired-token":
       return S3Errors.expiredToken(token);
-    case "request-time":
-      return S3Errors.requestTimeTooSkewed(auth.amzDate, new Date(Math.floor(now / 1000) * 1000).toISOString().replace(".000Z", "Z"));
     case "signature":
     case "scope-date":
-      return S3Errors.signatureDoesNotMatch(signatureMismatchDetails(req, auth));
+    case "request-time":
+      return signatureDoesNotMatch(s3SignatureMismatchDetails(req, auth, payloadHash));
     case "scope-service":
     case "iam-without-mfa":
       return S3Errors.accessDenied();
   }
 }
 
-const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
-const PAYLOAD_KINDS = new Set([
-  "UNSIGNED-PAYLOAD",
-  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
-  "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
-]);
+function signatureDoesNotMatch(d: SignatureMismatchDetails): S3Error {
+  return S3Errors.signatureDoesNotMatch([
+    ["AWSAccessKeyId", d.awsAccessKeyId],
+    ["StringToSign", d.stringToSign],
+    ["SignatureProvided", d.signatureProvided],
+    ["StringToSignBytes", d.stringToSignBytes],
+    ["CanonicalRequest", d.canonicalRequest],
+    ["CanonicalRequestBytes", d.canonicalRequestBytes],
+  ]);
+}
 
-/** S3 requires x-amz-content-sha256 on header-signed requests, and one of its known forms (s3-spec §5.1). */
-function checkContentSha256(req: WireRequest, auth: SigV4Auth): string {
-  const declared = s3PayloadLine(req, auth);
-  if (declared === "") throw S3Errors.missingContentSha256();
-  if (!HEX_SHA256.test(declared) && !PAYLOAD_KINDS.has(declared)) throw S3Errors.invalidContentSha256();
-  return declared;
+/** The request's time: ±15 minutes for the header form, X-Amz-Expires for a presigned URL (s3-spec §5.2). */
+function checkTime(req: WireRequest, auth: SigV4Auth, now: number): void {
+  if (auth.form === "header") {
+    const time = checkS3RequestTime(auth, now);
+    if (!time.ok) throw S3Errors.requestTimeTooSkewed(time.requestTime, time.serverTime);
+    return;
+  }
+  const presigned = checkS3Presigned(req, auth, now);
+  if (presigned.ok) return;
+  if (presigned.kind === "authorizationQueryParametersError") throw new S3Error("AuthorizationQueryParametersError", 400, presigned.message);
+  if (presigned.kind === "requestExpired") {
+    throw new S3Error("AccessDenied", 403, "Request has expired", [
+      ["X-Amz-Expires", presigned.xAmzExpires],
+      ["Expires", presigned.expires],
+      ["ServerTime", presigned.serverTime],
+    ]);
+  }
+  throw new S3Error("AccessDenied", 403, "Request is not yet valid", [
+    ["X-Amz-Date", presigned.xAmzDate],
+    ["Expires", presigned.expires],
+    ["ServerTime", presigned.serverTime],
+  ]);
 }
 
 /** Bucket-level query parameters that are arguments of ListObjects, not sub-resources. */
@@ -91,21 +118,34 @@ export function createS3App(deps: Deps): S3App {
       if (parsed.kind === "none") throw S3Errors.accessDenied();
       if (parsed.kind === "error") throw S3Errors.authorizationHeaderMalformed();
       const auth = parsed.auth;
-      const now = deps.clock.now();
-      const declared = checkContentSha256(req, auth);
-      const caller = await verifyCaller(req, auth, deps, checkS3Signature, S3_SCOPE).catch((e: unknown) => {
-        throw e instanceof AuthFailure ? s3AuthError(e, req, auth, now) : e;
+      const declared = s3Payload(req, auth);
+      if (!declared.ok) throw payloadDeclarationError(declared.error);
+      checkTime(req, auth, deps.clock.now());
+      let secret = "";
+      const check = (r: WireRequest, a: SigV4Auth, s: string): boolean => {
+        secret = s;
+        return verifyS3Signature(r, a, s, declared.payloadHash).ok;
+      };
+      const caller = await verifyCaller(req, auth, deps, { check, services: S3_SCOPE, checkTime: false }).catch((e: unknown) => {
+        throw e instanceof AuthFailure ? s3AuthError(e, req, auth, declared.payloadHash) : e;
       });
-      // The body must be what the signature covered. No operation served yet takes an aws-chunked
-      // (STREAMING-…) body, whose chunks would need checking as they arrive: refused, not trusted.
-      if (declared.startsWith("STREAMING-")) throw S3Errors.notImplemented();
-      if (HEX_SHA256.test(declared)) {
-        const computed = sha256Hex(req.body);
-        if (computed !== declared.toLowerCase()) throw S3Errors.contentSha256Mismatch(declared, computed);
+      if (auth.form === "query") {
+        const unsigned = s3UnsignedHeaders(req, auth);
+        if (unsigned.length > 0) {
+          throw new S3Error("AccessDenied", 403, "There were headers present in the request which were not signed", [["HeadersNotSigned", unsigned.join(", ")]]);
+        }
+      }
+      // The body must be what the signature covered: a buffered one is checked here, a streamed
+      // one (an object upload) by the operation as it arrives.
+      const payload = s3PayloadReader(declared.payload, { auth, secret });
+      if (req.stream === undefined) {
+        payload.write(req.body);
+        const result = payload.end();
+        if (!result.ok) throw payloadError(result.error);
       }
       const target = s3Target(req);
       const operation = route(req.method, target);
-      return await operation({ caller, auth, deps, req, target, ids });
+      return await operation({ caller, auth, deps, req, target, ids, payload });
     } catch (e) {
       const error = e instanceof S3Error ? e : e instanceof StoreUnavailableError ? S3Errors.serviceUnavailable() : S3Errors.internalError();
       if (error.status >= 500 && !(e instanceof S3Error)) deps.logger.error({ requestId: ids.requestId, err: e }, "S3 request failed");

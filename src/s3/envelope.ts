@@ -4,6 +4,7 @@
  * document on one line with no trailing newline; an error is `<Error>` with Code, Message, the
  * error's own elements, RequestId and HostId; an error to a HEAD request is its status alone.
  */
+import type { Readable } from "node:stream";
 import type { Random } from "../ids.js";
 import { compactElements, type XmlObject } from "../protocol/xml.js";
 import type { S3Error } from "./errors.js";
@@ -14,7 +15,8 @@ const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 export interface S3Response {
   status: number;
   headers: Record<string, string>;
-  body: string | Buffer;
+  /** A Readable for an object's bytes. */
+  body: string | Buffer | Readable;
 }
 
 /** The two ids S3 answers with: a 16-character request id and its base64 host id. */

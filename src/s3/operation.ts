@@ -6,6 +6,7 @@ import { authorize } from "../auth/authorize.js";
 import type { Deps } from "../deps.js";
 import type { ContextValue } from "../policy/index.js";
 import type { Caller } from "../principal.js";
+import type { PayloadReader } from "../sigv4/payload.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import type { S3RequestIds, S3Response } from "./envelope.js";
 import { S3Errors } from "./errors.js";
@@ -18,6 +19,11 @@ export interface S3Context {
   readonly req: WireRequest;
   readonly target: S3Target;
   readonly ids: S3RequestIds;
+  /**
+   * The body's checker, set up from x-amz-content-sha256: for a streamed body (an object
+   * upload) the operation feeds it every piece and commits only when it ends ok.
+   */
+  readonly payload: PayloadReader;
 }
 
 export type S3Operation = (ctx: S3Context) => Promise<S3Response>;

@@ -50,3 +50,10 @@ export function s3Target(req: WireRequest): S3Target {
   const key = path.slice(slash + 1);
   return { bucket: decode(path.slice(0, slash), false), key: key === "" ? undefined : decode(key, false), query };
 }
+
+/** Is this an S3 object upload, whose body the HTTP adapter leaves unread for the operation to stream? */
+export function streamsBody(req: WireRequest, parsed: { kind: string; auth?: SigV4Auth }): boolean {
+  if (req.method !== "PUT") return false;
+  if (!isS3Request(req, parsed.kind === "ok" ? parsed.auth : undefined)) return false;
+  return s3Target(req).key !== undefined;
+}

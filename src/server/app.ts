@@ -10,6 +10,7 @@ import { createS3App } from "../s3/app.js";
 import { isS3Request } from "../s3/target.js";
 import { parseSigV4 } from "../sigv4/index.js";
 import { requireStsActionAllowed } from "../auth/rules.js";
+import type { Readable } from "node:stream";
 import { AwsError, Errors } from "../errors.js";
 import { errorDocument, resultDocument, type QueryService } from "../protocol/envelope.js";
 import { SERVICES, STS } from "../protocol/operation.js";
@@ -23,7 +24,8 @@ import { findOperation } from "./routes.js";
 export interface WireResponse {
   status: number;
   headers: Record<string, string>;
-  body: string | Buffer;
+  /** A Readable for bodies streamed from disk (S3 objects). */
+  body: string | Buffer | Readable;
 }
 
 export type App = (req: WireRequest) => Promise<WireResponse>;

@@ -7,13 +7,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { AwsError, Errors } from "../errors.js";
 import { errorDocument } from "../protocol/envelope.js";
 import { STS } from "../protocol/operation.js";
+import { streamsBody } from "../s3/target.js";
+import { parseSigV4 } from "../sigv4/index.js";
 import type { WireRequest } from "../sigv4/types.js";
 import { xmlResponse, type App, type WireResponse } from "./app.js";
 import type { Deps } from "../deps.js";
 
-/** Query requests are small; 1 MiB is far above any real one. */
+/**
+ * Query requests are small; 1 MiB is far above any real one. S3 object uploads are the exception:
+ * their bodies are not read here but streamed to the operation (never a whole object in memory).
+ */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
 
 /** An error envelope for failures outside the app (before a request reaches it). */
 function adapterError(error: AwsError, deps: AdapterDeps): WireResponse {
@@ -22,6 +26,8 @@ function adapterError(error: AwsError, deps: AdapterDeps): WireResponse {
 }
 
 type AdapterDeps = Pick<Deps, "logger" | "clock" | "random">;
+
+const EMPTY = Buffer.alloc(0);
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
   return new Promise((resolve, reject) => {
@@ -47,7 +53,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-la
   });
 }
 
-function toWireRequest(req: IncomingMessage, body: Buffer): WireRequest {
+function toWireRequest(req: IncomingMessage, body: Buffer, stream?: AsyncIterable<Uint8Array>): WireRequest {
   const target = req.url ?? "/";
   const q = target.indexOf("?");
   const headers: [string, string][] = [];
@@ -60,6 +66,7 @@ function toWireRequest(req: IncomingMessage, body: Buffer): WireRequest {
     body,
     remoteAddress: req.socket.remoteAddress,
     secure: "encrypted" in req.socket,
+    stream,
   };
 }
 
@@ -69,7 +76,17 @@ export function createHttpServer(app: App, deps: AdapterDeps): Server {
     // exits as soon as in-flight requests are answered (not when keep-alive expires).
     if (!server.listening) res.setHeader("Connection", "close");
     res.writeHead(response.status, response.headers);
-    res.end(response.body);
+    const { body } = response;
+    if (typeof body === "string" || Buffer.isBuffer(body)) {
+      res.end(body);
+      return;
+    }
+    // A streamed body (an S3 object): a read error mid-way can only cut the connection.
+    body.on("error", (err) => {
+      deps.logger.error({ err }, "response stream failed");
+      res.destroy();
+    });
+    body.pipe(res);
   }
 
   const server = createServer(async (req, res) => {
@@ -77,6 +94,11 @@ export function createHttpServer(app: App, deps: AdapterDeps): Server {
       if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
         res.writeHead(200, { "Content-Type": "text/plain" });
         res.end("ok\n");
+        return;
+      }
+      const head = toWireRequest(req, EMPTY);
+      if (streamsBody(head, parseSigV4(head))) {
+        send(res, await app(toWireRequest(req, EMPTY, req)));
         return;
       }
       const body = await readBody(req, MAX_BODY_BYTES);

@@ -4,6 +4,7 @@
  * then close the store.
  */
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { systemClock, type Clock } from "../clock.js";
 import { ensureAccount, issueRootKey } from "../iam/account.js";
 import { cryptoRandom, type Random } from "../ids.js";
@@ -12,6 +13,7 @@ import { loadTokenKeys, openStore, type StoreConfig } from "./open-store.js";
 import type { Deps } from "../deps.js";
 import { createHttpServer } from "./http.js";
 import type { Logger } from "./logger.js";
+import { FileBlobStore } from "../store/blobs.js";
 import type { Store } from "../store/store.js";
 
 export interface ServeOptions extends StoreConfig {
@@ -41,7 +43,16 @@ export async function prepareStore(options: ServeOptions): Promise<Deps> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   try {
-    const deps = { store, secrets, clock, random, logger: options.logger, tokens: await loadTokenKeys({ store, secrets, clock, random }) };
+    const deps = {
+      store,
+      secrets,
+      clock,
+      random,
+      logger: options.logger,
+      tokens: await loadTokenKeys({ store, secrets, clock, random }),
+      // Beside the database: in the data directory (with --db, shared by the processes of one machine).
+      blobs: new FileBlobStore(join(options.dataDir, "blobs")),
+    };
     const { accountId, created } = await ensureAccount(deps);
     if (created) {
       const key = await issueRootKey(deps, accountId);

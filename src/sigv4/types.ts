@@ -18,6 +18,11 @@ export interface WireRequest {
   remoteAddress?: string;
   /** Whether the request came over TLS (policies' aws:SecureTransport). */
   secure?: boolean;
+  /**
+   * The body still to be read, for the requests whose bodies are streamed (S3 object uploads);
+   * `body` is then empty.
+   */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 /** The SigV4 parameters a request carries, from the Authorization header or the presigned query. */
