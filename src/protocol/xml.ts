@@ -16,6 +16,8 @@ export class XmlList {
   constructor(
     readonly items: readonly XmlValue[],
     readonly member: string = "member",
+    /** S3's flattened lists: each item is an element of the list's own name, with no wrapper (`<Contents>…</Contents><Contents>…`). */
+    readonly flattened: boolean = false,
   ) {}
 }
 
@@ -64,6 +66,11 @@ function element(name: string, value: XmlValue, depth: number, layout: Layout): 
   const pad = layout.pad(depth);
   const nl = layout.nl;
   if (value instanceof XmlList) {
+    if (value.flattened) {
+      let text = "";
+      for (const item of value.items) text += element(name, item, depth, layout);
+      return text;
+    }
     if (value.items.length === 0) return `${pad}<${name}/>${nl}`;
     let text = `${pad}<${name}>${nl}`;
     for (const item of value.items) text += element(value.member, item, depth + 1, layout);

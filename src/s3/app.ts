@@ -5,6 +5,7 @@
  */
 import { AuthFailure, verifyCaller } from "../auth/authenticate.js";
 import type { Deps } from "../deps.js";
+import { headerValue } from "../sigv4/index.js";
 import type { ParseResult } from "../sigv4/parse.js";
 import { s3PayloadReader } from "../sigv4/payload.js";
 import {
@@ -19,6 +20,7 @@ import {
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.js";
+import { deleteObject, getObject, headObject, listObjectsV1, listObjectsV2, putObject } from "./objects.js";
 import { newRequestIds, s3ErrorResponse, type S3Response } from "./envelope.js";
 import { S3Error, S3Errors } from "./errors.js";
 import type { S3Operation } from "./operation.js";
@@ -91,7 +93,8 @@ function checkTime(req: WireRequest, auth: SigV4Auth, now: number): void {
 const LIST_ARGUMENTS = new Set(["prefix", "delimiter", "max-keys", "list-type", "continuation-token", "start-after", "encoding-type", "marker", "fetch-owner"]);
 
 /** The operation for the request, or S3's refusal of what this server does not do. */
-function route(method: string, target: S3Target): S3Operation {
+function route(req: WireRequest, target: S3Target): S3Operation {
+  const method = req.method;
   const subresources = [...target.query.keys()].filter((k) => !LIST_ARGUMENTS.has(k) && !k.startsWith("x-amz-") && !k.startsWith("X-Amz-"));
   if (target.bucket === undefined) {
     if (method === "GET" && subresources.every((k) => ["max-buckets", "continuation-token", "prefix", "bucket-region"].includes(k))) return listBuckets;
@@ -102,10 +105,19 @@ function route(method: string, target: S3Target): S3Operation {
       if (method === "PUT") return createBucket;
       if (method === "HEAD") return headBucket;
       if (method === "DELETE") return deleteBucket;
+      if (method === "GET") return target.query.get("list-type") === "2" ? listObjectsV2 : listObjectsV1;
     }
     if (method === "GET" && subresources.length === 1 && subresources[0] === "location") return getBucketLocation;
+    throw S3Errors.notImplemented();
   }
-  // Objects, listings, multipart and every other S3 API: not (yet) served here.
+  if (subresources.length === 0) {
+    // CopyObject (a PUT naming its source) is not served yet.
+    if (method === "PUT" && headerValue(req, "x-amz-copy-source") === undefined) return putObject;
+    if (method === "GET") return getObject;
+    if (method === "HEAD") return headObject;
+    if (method === "DELETE") return deleteObject;
+  }
+  // Multipart, DeleteObjects, copies, ACLs, tagging and every other S3 API: not (yet) served here.
   throw S3Errors.notImplemented();
 }
 
@@ -144,7 +156,7 @@ export function createS3App(deps: Deps): S3App {
         if (!result.ok) throw payloadError(result.error);
       }
       const target = s3Target(req);
-      const operation = route(req.method, target);
+      const operation = route(req, target);
       return await operation({ caller, auth, deps, req, target, ids, payload });
     } catch (e) {
       const error = e instanceof S3Error ? e : e instanceof StoreUnavailableError ? S3Errors.serviceUnavailable() : S3Errors.internalError();

@@ -9,7 +9,7 @@ import type { Bucket } from "../store/store.js";
 import { isValidBucketName } from "./bucket-names.js";
 import { s3Document, s3Response, S3_NAMESPACE } from "./envelope.js";
 import { S3Errors } from "./errors.js";
-import { authorizeS3, bucketArn, type S3Context, type S3Operation } from "./operation.js";
+import { authorizeS3, bucketArn, existingBucket, type S3Operation } from "./operation.js";
 
 /** S3 timestamps in XML: ISO 8601 with milliseconds (s3-spec §1). */
 const isoMillis = (date: Date): string => date.toISOString();
@@ -19,15 +19,6 @@ export const canonicalUserId = (accountId: string): string => createHash("sha256
 
 const US_EAST_1 = "us-east-1";
 const MAX_BUCKETS_PAGE = 10_000;
-
-/** The bucket the request names, refused as S3 does when it is not valid or does not exist. */
-async function existingBucket(ctx: S3Context, name: string): Promise<Bucket> {
-  const bucket = await ctx.deps.store.getBucket(name);
-  // Another account's bucket is, to this caller, one they may not touch (S3: AccessDenied).
-  if (bucket && bucket.accountId !== ctx.caller.principal.accountId) throw S3Errors.accessDenied();
-  if (!bucket) throw S3Errors.noSuchBucket(name);
-  return bucket;
-}
 
 export const listBuckets: S3Operation = async (ctx) => {
   await authorizeS3(ctx, "s3:ListAllMyBuckets", "*");

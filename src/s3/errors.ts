@@ -88,6 +88,42 @@ export const S3Errors = {
   invalidArgument: (message: string, name: string, value?: string) =>
     new S3Error("InvalidArgument", 400, message, value === undefined ? [["ArgumentName", name]] : [["ArgumentName", name], ["ArgumentValue", value]]),
 
+  // --- objects (§3.2) ---
+  noSuchKey: (key: string) => new S3Error("NoSuchKey", 404, "The specified key does not exist.", [["Key", key]]),
+  /** UNCONFIRMED text (S3's error table: KeyTooLongError, 400). */
+  keyTooLong: () => new S3Error("KeyTooLongError", 400, "Your key is too long"),
+  invalidDigest: (contentMd5: string) => new S3Error("InvalidDigest", 400, "The Content-MD5 you specified was invalid.", [["Content-MD5", contentMd5]]),
+  badDigest: (expectedHex: string, calculatedBase64: string) =>
+    new S3Error("BadDigest", 400, "The Content-MD5 you specified did not match what we received.", [
+      ["ExpectedDigest", expectedHex],
+      ["CalculatedDigest", calculatedBase64],
+    ]),
+  checksumMismatch: (algorithm: string) => new S3Error("BadDigest", 400, `The ${algorithm} you specified did not match the calculated checksum.`),
+  invalidChecksumHeader: (header: string) => new S3Error("InvalidRequest", 400, `Value for ${header} header is invalid.`),
+  /** UNCONFIRMED for a single PUT over 5 GiB (recorded for POST policies). */
+  entityTooLarge: (proposed: number, max: number) =>
+    new S3Error("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size", [
+      ["ProposedSize", String(proposed)],
+      ["MaxSizeAllowed", String(max)],
+    ]),
+  invalidRange: (requested: string, size: number) =>
+    new S3Error("InvalidRange", 416, "The requested range is not satisfiable", [
+      ["RangeRequested", requested],
+      ["ActualObjectSize", String(size)],
+    ]),
+  preconditionFailed: (condition: string) =>
+    new S3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold", [["Condition", condition]]),
+  invalidEncodingType: (value: string) =>
+    new S3Error("InvalidArgument", 400, "Invalid Encoding Method specified in Request", [
+      ["ArgumentName", "encoding-type"],
+      ["ArgumentValue", value],
+    ]),
+  invalidContinuationToken: (token: string) =>
+    new S3Error("InvalidArgument", 400, "The continuation token provided is incorrect", [
+      ["ArgumentName", "continuation-token"],
+      ["ArgumentValue", token],
+    ]),
+
   // --- everything else ---
   /** What S3 answers for a feature it does not implement; used for every S3 API this server lacks. */
   notImplemented: () => new S3Error("NotImplemented", 501, "A header you provided implies functionality that is not implemented"),

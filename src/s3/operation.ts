@@ -8,6 +8,7 @@ import type { ContextValue } from "../policy/index.js";
 import type { Caller } from "../principal.js";
 import type { PayloadReader } from "../sigv4/payload.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
+import type { Bucket } from "../store/store.js";
 import type { S3RequestIds, S3Response } from "./envelope.js";
 import { S3Errors } from "./errors.js";
 import type { S3Target } from "./target.js";
@@ -37,4 +38,15 @@ export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
  */
 export function authorizeS3(ctx: S3Context, action: string, resource: string, context?: Readonly<Record<string, ContextValue>>): Promise<void> {
   return authorize(ctx.caller, ctx.deps.store, { action, resource, shown: null, context }, () => S3Errors.accessDenied());
+}
+
+export const objectArn = (bucket: string, key: string): string => `arn:aws:s3:::${bucket}/${key}`;
+
+/** The bucket the request names, refused as S3 does when it does not exist or is another account's. */
+export async function existingBucket(ctx: S3Context, name: string): Promise<Bucket> {
+  const bucket = await ctx.deps.store.getBucket(name);
+  // Another account's bucket is, to this caller, one they may not touch (S3: AccessDenied).
+  if (bucket && bucket.accountId !== ctx.caller.principal.accountId) throw S3Errors.accessDenied();
+  if (!bucket) throw S3Errors.noSuchBucket(name);
+  return bucket;
 }

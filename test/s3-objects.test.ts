@@ -1,0 +1,151 @@
+/**
+ * S3 objects through real clients (issue 13): aws CLI v1 and v2 `s3 cp` up and down, `s3 ls`
+ * of a bucket with prefixes, `s3 sync` (the second run uploads nothing), `s3 rm --recursive`,
+ * `s3api` ranged and conditional GETs, metadata, checksums; boto3's transfer manager for files
+ * below its multipart threshold; and what is not served yet (multipart) refused in S3's words.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AWS_CLIS, awsCli, boto3 } from "./helpers/clients.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
+
+let server: TestServer;
+let dir: string;
+beforeAll(async () => {
+  server = await startTestServer();
+  dir = mkdtempSync(join(tmpdir(), "mfa-sts-s3-objects-"));
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const md5 = (data: Buffer) => createHash("md5").update(data).digest("hex");
+
+describe.each(AWS_CLIS)("objects with $name", ({ command }) => {
+  const v2 = command === "/usr/bin/aws";
+  const bucket = v2 ? "objects-v2" : "objects-v1";
+  const cli = (args: string[]) => awsCli(command, server.url, server.root, args);
+  const exit = v2 ? 254 : 255;
+
+  it("cp up and down, ls with prefixes, head-object, rm", async () => {
+    expect(await cli(["s3", "mb", `s3://${bucket}`])).toMatchObject({ code: 0 });
+    const data = randomBytes(300_000);
+    const file = join(dir, `${bucket}-up.bin`);
+    writeFileSync(file, data);
+    expect(await cli(["s3", "cp", file, `s3://${bucket}/dir/a b+c.bin`])).toMatchObject({ code: 0 });
+    expect(await cli(["s3", "cp", file, `s3://${bucket}/top.bin`])).toMatchObject({ code: 0 });
+
+    const top = await cli(["s3", "ls", `s3://${bucket}`]);
+    expect(top.code, top.stderr).toBe(0);
+    expect(top.stdout).toMatch(/^ +PRE dir\/\n\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} +300000 top\.bin\n$/);
+    const inside = await cli(["s3", "ls", `s3://${bucket}/dir/`]);
+    expect(inside.stdout).toMatch(/ 300000 a b\+c\.bin\n$/);
+
+    const headRun = await cli(["s3api", "head-object", "--bucket", bucket, "--key", "dir/a b+c.bin"]);
+    expect(headRun, headRun.stderr).toMatchObject({ code: 0 });
+    const head = JSON.parse(headRun.stdout);
+    expect(head).toMatchObject({ ContentLength: 300000, ETag: `"${md5(data)}"`, AcceptRanges: "bytes" });
+
+    const down = join(dir, `${bucket}-down.bin`);
+    expect(await cli(["s3", "cp", `s3://${bucket}/dir/a b+c.bin`, down])).toMatchObject({ code: 0 });
+    expect(md5(readFileSync(down))).toBe(md5(data));
+
+    const ranged = join(dir, `${bucket}-range.bin`);
+    const part = JSON.parse((await cli(["s3api", "get-object", "--bucket", bucket, "--key", "top.bin", "--range", "bytes=10-19", ranged])).stdout);
+    expect(part).toMatchObject({ ContentLength: 10, ContentRange: "bytes 10-19/300000" });
+    expect(readFileSync(ranged)).toEqual(data.subarray(10, 20));
+
+    expect(await cli(["s3api", "get-object", "--bucket", bucket, "--key", "top.bin", "--range", "bytes=400000-", ranged])).toMatchObject({
+      code: exit,
+      stderr: "\nAn error occurred (InvalidRange) when calling the GetObject operation: The requested range is not satisfiable\n",
+    });
+    expect(await cli(["s3api", "get-object", "--bucket", bucket, "--key", "nothing-here", ranged])).toMatchObject({
+      code: exit,
+      stderr: "\nAn error occurred (NoSuchKey) when calling the GetObject operation: The specified key does not exist.\n",
+    });
+
+    expect(await cli(["s3", "rm", "--recursive", `s3://${bucket}`])).toMatchObject({ code: 0 });
+    expect((await cli(["s3", "ls", `s3://${bucket}`])).stdout).toBe("");
+    expect(await cli(["s3", "rb", `s3://${bucket}`])).toMatchObject({ code: 0 });
+  });
+
+  it("sync twice: the second run uploads nothing", async () => {
+    const b = `${bucket}-sync`;
+    await cli(["s3", "mb", `s3://${b}`]);
+    const local = join(dir, b);
+    mkdirSync(join(local, "sub"), { recursive: true });
+    writeFileSync(join(local, "one.txt"), "one\n");
+    writeFileSync(join(local, "sub", "two.txt"), "two\n");
+    // Older than any upload: sync re-uploads a file whose mtime is later than the object's
+    // LastModified, and both have a second's precision.
+    const past = new Date(Date.now() - 3_600_000);
+    for (const f of [join(local, "one.txt"), join(local, "sub", "two.txt")]) utimesSync(f, past, past);
+    const first = await cli(["s3", "sync", local, `s3://${b}`]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout.match(/upload:/g)?.length).toBe(2);
+    const second = await cli(["s3", "sync", local, `s3://${b}`]);
+    expect(second).toMatchObject({ code: 0, stdout: "" });
+    expect(await cli(["s3", "rb", "--force", `s3://${b}`])).toMatchObject({ code: 0 });
+  });
+
+  it("a bucket with objects cannot be removed; a multipart upload is not served yet", async () => {
+    const b = `${bucket}-full`;
+    await cli(["s3", "mb", `s3://${b}`]);
+    writeFileSync(join(dir, "small.txt"), "x");
+    await cli(["s3", "cp", join(dir, "small.txt"), `s3://${b}/k`]);
+    expect(await cli(["s3api", "delete-bucket", "--bucket", b])).toMatchObject({
+      code: exit,
+      stderr: "\nAn error occurred (BucketNotEmpty) when calling the DeleteBucket operation: The bucket you tried to delete is not empty\n",
+    });
+    expect(await cli(["s3api", "create-multipart-upload", "--bucket", b, "--key", "big"])).toMatchObject({
+      code: exit,
+      stderr: "\nAn error occurred (NotImplemented) when calling the CreateMultipartUpload operation: A header you provided implies functionality that is not implemented\n",
+    });
+    expect(await cli(["s3", "rb", "--force", `s3://${b}`])).toMatchObject({ code: 0 });
+  });
+});
+
+describe("boto3", () => {
+  it("put_object with metadata and a checksum, get_object back, upload_file/download_file, list_objects_v2 pages", async () => {
+    const src = join(dir, "boto-src.bin");
+    const dst = join(dir, "boto-dst.bin");
+    writeFileSync(src, randomBytes(1_000_000));
+    const r = await boto3(
+      server.url,
+      server.root,
+      [
+        `s3 = s.client('s3', endpoint_url=${JSON.stringify(server.url)}, config=cfg)`,
+        "s3.create_bucket(Bucket='boto-objects')",
+        "put = s3.put_object(Bucket='boto-objects', Key='m.txt', Body=b'hello', Metadata={'Owner': 'alice'}, ContentType='text/plain', ChecksumAlgorithm='SHA256')",
+        "got = s3.get_object(Bucket='boto-objects', Key='m.txt', ChecksumMode='ENABLED')",
+        `s3.upload_file(${JSON.stringify(src)}, 'boto-objects', 'file.bin')`,
+        `s3.download_file('boto-objects', 'file.bin', ${JSON.stringify(dst)})`,
+        "for i in range(5): s3.put_object(Bucket='boto-objects', Key='p/%d' % i, Body=b'x')",
+        "page1 = s3.list_objects_v2(Bucket='boto-objects', Prefix='p/', MaxKeys=3)",
+        "page2 = s3.list_objects_v2(Bucket='boto-objects', Prefix='p/', MaxKeys=3, ContinuationToken=page1['NextContinuationToken'])",
+        "print(json.dumps({'etag': put['ETag'], 'sha': put.get('ChecksumSHA256'), 'body': got['Body'].read().decode(), 'type': got['ContentType'], 'meta': got['Metadata'], 'gotSha': got.get('ChecksumSHA256'),",
+        "  'p1': [o['Key'] for o in page1['Contents']], 't1': page1['IsTruncated'], 'p2': [o['Key'] for o in page2['Contents']], 't2': page2['IsTruncated']}))",
+      ].join("\n"),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const sha = createHash("sha256").update("hello").digest("base64");
+    expect(out).toEqual({
+      etag: `"${createHash("md5").update("hello").digest("hex")}"`,
+      sha,
+      body: "hello",
+      type: "text/plain",
+      meta: { owner: "alice" },
+      gotSha: sha,
+      p1: ["p/0", "p/1", "p/2"],
+      t1: true,
+      p2: ["p/3", "p/4"],
+      t2: false,
+    });
+    expect(readFileSync(dst)).toEqual(readFileSync(src));
+  });
+});
