@@ -9,7 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AWS_CLIS, awsCli, boto3 } from "./helpers/clients.js";
+import { AttachUserPolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { AWS_CLIS, awsCli, boto3, sdkClients } from "./helpers/clients.js";
+import { createUserWithKey } from "./helpers/mfa.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 let server: TestServer;
@@ -147,5 +149,39 @@ describe("boto3", () => {
       t2: false,
     });
     expect(readFileSync(dst)).toEqual(readFileSync(src));
+  });
+});
+
+describe("objects and policies", () => {
+  it("AmazonS3ReadOnlyAccess reads but may not write; a missing key is 404 with s3:ListBucket, 403 without", async () => {
+    const { iam } = sdkClients(server.url, server.root);
+    const reader = await createUserWithKey(iam, "reader");
+    await iam.send(new AttachUserPolicyCommand({ UserName: "reader", PolicyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" }));
+    const getter = await createUserWithKey(iam, "getter");
+    const onlyGet = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::guarded/*" }] });
+    await iam.send(new PutUserPolicyCommand({ UserName: "getter", PolicyName: "get", PolicyDocument: onlyGet }));
+
+    const v2 = (creds: typeof reader, args: string[]) => awsCli("/usr/bin/aws", server.url, creds, args);
+    expect(await v2(server.root, ["s3", "mb", "s3://guarded"])).toMatchObject({ code: 0 });
+    writeFileSync(join(dir, "g.txt"), "guarded\n");
+    expect(await v2(server.root, ["s3", "cp", join(dir, "g.txt"), "s3://guarded/g.txt"])).toMatchObject({ code: 0 });
+
+    const refused = await v2(reader, ["s3", "cp", join(dir, "g.txt"), "s3://guarded/new.txt"]);
+    expect(refused.code).toBe(1);
+    // The CLI names the local file relative to its working directory.
+    expect(refused.stderr).toMatch(/^upload failed: \S*g\.txt to s3:\/\/guarded\/new\.txt An error occurred \(AccessDenied\) when calling the PutObject operation: Access Denied\n$/);
+    const got = await v2(reader, ["s3", "cp", "s3://guarded/g.txt", "-"]);
+    expect(got).toMatchObject({ code: 0, stdout: "guarded\n" });
+    const line = (code: string, message: string) => `\nAn error occurred (${code}) when calling the GetObject operation: ${message}\n`;
+    expect(await v2(reader, ["s3api", "get-object", "--bucket", "guarded", "--key", "missing", join(dir, "out")])).toMatchObject({
+      code: 254,
+      stderr: line("NoSuchKey", "The specified key does not exist."),
+    });
+    expect(await v2(getter, ["s3api", "get-object", "--bucket", "guarded", "--key", "missing", join(dir, "out")])).toMatchObject({
+      code: 254,
+      stderr: line("AccessDenied", "Access Denied"),
+    });
+    expect(await v2(getter, ["s3api", "get-object", "--bucket", "guarded", "--key", "g.txt", join(dir, "out")])).toMatchObject({ code: 0 });
+    expect(readFileSync(join(dir, "out"), "utf8")).toBe("guarded\n");
   });
 });
