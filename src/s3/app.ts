@@ -20,6 +20,14 @@ import {
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.js";
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+} from "./multipart.js";
 import { deleteObject, getObject, headObject, listObjectsV1, listObjectsV2, putObject } from "./objects.js";
 import { newRequestIds, s3ErrorResponse, type S3Response } from "./envelope.js";
 import { S3Error, S3Errors } from "./errors.js";
@@ -92,6 +100,10 @@ function checkTime(req: WireRequest, auth: SigV4Auth, now: number): void {
 /** Bucket-level query parameters that are arguments of ListObjects, not sub-resources. */
 const LIST_ARGUMENTS = new Set(["prefix", "delimiter", "max-keys", "list-type", "continuation-token", "start-after", "encoding-type", "marker", "fetch-owner"]);
 
+/** Are the request's sub-resources among these (and the first of them present)? */
+const only = (subresources: readonly string[], first: string, ...others: string[]): boolean =>
+  subresources.includes(first) && subresources.every((k) => k === first || others.includes(k));
+
 /** The operation for the request, or S3's refusal of what this server does not do. */
 function route(req: WireRequest, target: S3Target): S3Operation {
   const method = req.method;
@@ -107,17 +119,26 @@ function route(req: WireRequest, target: S3Target): S3Operation {
       if (method === "DELETE") return deleteBucket;
       if (method === "GET") return target.query.get("list-type") === "2" ? listObjectsV2 : listObjectsV1;
     }
-    if (method === "GET" && subresources.length === 1 && subresources[0] === "location") return getBucketLocation;
+    if (method === "GET" && only(subresources, "location")) return getBucketLocation;
+    if (method === "GET" && only(subresources, "uploads", "key-marker", "upload-id-marker", "max-uploads")) return listMultipartUploads;
     throw S3Errors.notImplemented();
   }
+  const copy = headerValue(req, "x-amz-copy-source") !== undefined;
+  if (subresources.includes("uploadId")) {
+    if (method === "PUT" && !copy && only(subresources, "uploadId", "partNumber")) return uploadPart;
+    if (method === "POST" && only(subresources, "uploadId")) return completeMultipartUpload;
+    if (method === "DELETE" && only(subresources, "uploadId")) return abortMultipartUpload;
+    if (method === "GET" && only(subresources, "uploadId", "part-number-marker", "max-parts")) return listParts;
+  }
+  if (method === "POST" && only(subresources, "uploads")) return createMultipartUpload;
   if (subresources.length === 0) {
     // CopyObject (a PUT naming its source) is not served yet.
-    if (method === "PUT" && headerValue(req, "x-amz-copy-source") === undefined) return putObject;
+    if (method === "PUT" && !copy) return putObject;
     if (method === "GET") return getObject;
     if (method === "HEAD") return headObject;
     if (method === "DELETE") return deleteObject;
   }
-  // Multipart, DeleteObjects, copies, ACLs, tagging and every other S3 API: not (yet) served here.
+  // DeleteObjects, copies, ACLs, tagging and every other S3 API: not (yet) served here.
   throw S3Errors.notImplemented();
 }
 

@@ -30,7 +30,7 @@ const HEADER_FIELDS: readonly [keyof ObjectHeaders, string][] = [
 ];
 
 /** The key, refused when S3 would (over 1024 bytes; NUL cannot be stored). */
-function objectKey(ctx: S3Context): string {
+export function objectKey(ctx: S3Context): string {
   const key = ctx.target.key!;
   if (Buffer.byteLength(key) > MAX_KEY_BYTES || key.includes("\0")) throw S3Errors.keyTooLong();
   return key;
@@ -71,25 +71,33 @@ function headerChecksum(ctx: S3Context): { header: string; value: string; sum: C
   return undefined;
 }
 
-export const putObject: S3Operation = async (ctx) => {
-  const bucketName = ctx.target.bucket!;
-  const key = objectKey(ctx);
-  await authorizeS3(ctx, "s3:PutObject", objectArn(bucketName, key));
-  await existingBucket(ctx, bucketName);
+/** A body received whole and checked: the blob it was written to (committed), its size, MD5 and checksum. */
+export interface ReceivedBody {
+  blobId: string;
+  size: number;
+  md5: Buffer;
+  checksum: ObjectChecksum | null;
+}
+
+/**
+ * Streams the request's body through the payload checker (x-amz-content-sha256 or aws-chunked,
+ * chunk and trailer signatures and checksums) into a new blob, checking Content-MD5 and an
+ * x-amz-checksum-* header too; the blob is committed only when everything checked out, and
+ * nothing is left behind when anything did not.
+ */
+export async function receiveBody(ctx: S3Context, maxBytes: number): Promise<ReceivedBody> {
   const contentMd5 = headerValue(ctx.req, "content-md5");
   if (contentMd5 !== undefined && Buffer.from(contentMd5, "base64").length !== 16) throw S3Errors.invalidDigest(contentMd5);
   const declaredChecksum = headerChecksum(ctx);
-
   const md5 = createHash("md5");
   let size = 0;
   const writer = await ctx.deps.blobs.create();
-  let checksum: ObjectChecksum | null = null;
   try {
     const pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = ctx.req.stream ?? [ctx.req.body];
     for await (const piece of pieces) {
       for (const bytes of ctx.payload.write(piece)) {
         size += bytes.length;
-        if (size > MAX_PUT_BYTES) throw S3Errors.entityTooLarge(size, MAX_PUT_BYTES);
+        if (size > maxBytes) throw S3Errors.entityTooLarge(size, maxBytes);
         md5.update(bytes);
         declaredChecksum?.sum.update(bytes);
         await writer.write(bytes);
@@ -102,6 +110,7 @@ export const putObject: S3Operation = async (ctx) => {
     if (contentMd5 !== undefined && digest.toString("base64") !== contentMd5) {
       throw S3Errors.badDigest(Buffer.from(contentMd5, "base64").toString("hex"), digest.toString("base64"));
     }
+    let checksum: ObjectChecksum | null = null;
     if (declaredChecksum) {
       if (declaredChecksum.sum.digest() !== declaredChecksum.value) throw S3Errors.checksumMismatch(declaredChecksum.sum.algorithm);
       checksum = { algorithm: declaredChecksum.sum.algorithm, value: declaredChecksum.value, type: "FULL_OBJECT" };
@@ -109,34 +118,57 @@ export const putObject: S3Operation = async (ctx) => {
       checksum = { algorithm: result.checksums[0].algorithm, value: result.checksums[0].value, type: "FULL_OBJECT" };
     }
     await writer.commit();
-    const object: S3Object = {
-      bucket: bucketName,
-      key,
-      size,
-      etag: `"${digest.toString("hex")}"`,
-      contentType: headerValue(ctx.req, "content-type") ?? DEFAULT_CONTENT_TYPE,
-      metadata: metadataOf(ctx),
-      headers: objectHeadersOf(ctx),
-      checksum,
-      lastModified: new Date(Math.floor(ctx.deps.clock.now() / 1000) * 1000),
-      blobId: writer.id,
-    };
-    const put = await ctx.deps.store.putObject(object);
-    if (put === "no-bucket") {
-      await ctx.deps.blobs.delete(writer.id);
-      throw S3Errors.noSuchBucket(bucketName);
-    }
-    if (put.replacedBlobId !== null) await ctx.deps.blobs.delete(put.replacedBlobId);
-    const headers: Record<string, string> = { ETag: object.etag };
-    if (checksum) {
-      headers[checksumHeaderName(checksum.algorithm)] = checksum.value;
-      headers["x-amz-checksum-type"] = checksum.type;
-    }
-    return s3Response(ctx.ids, 200, "", headers);
+    return { blobId: writer.id, size, md5: digest, checksum };
   } catch (e) {
     await writer.abort();
     throw e;
   }
+}
+
+/** The object's attributes from the request's headers (PutObject, CreateMultipartUpload). */
+export function attributesOf(ctx: S3Context): Pick<S3Object, "contentType" | "metadata" | "headers"> {
+  return { contentType: headerValue(ctx.req, "content-type") ?? DEFAULT_CONTENT_TYPE, metadata: metadataOf(ctx), headers: objectHeadersOf(ctx) };
+}
+
+/** The checksum headers an answer echoes. */
+export function checksumHeaders(checksum: ObjectChecksum | { algorithm: ObjectChecksum["algorithm"]; value: string } | null): Record<string, string> {
+  if (checksum === null) return {};
+  const headers: Record<string, string> = { [checksumHeaderName(checksum.algorithm)]: checksum.value };
+  if ("type" in checksum) headers["x-amz-checksum-type"] = checksum.type;
+  return headers;
+}
+
+/** Puts the object and deletes the blob it replaced (or its own, when the bucket went away meanwhile). */
+export async function storeObject(ctx: S3Context, object: S3Object): Promise<void> {
+  const put = await ctx.deps.store.putObject(object);
+  if (put === "no-bucket") {
+    await ctx.deps.blobs.delete(object.blobId);
+    throw S3Errors.noSuchBucket(object.bucket);
+  }
+  if (put.replacedBlobId !== null) await ctx.deps.blobs.delete(put.replacedBlobId);
+}
+
+/** S3 keeps LastModified to the second. */
+export const nowToTheSecond = (ctx: S3Context): Date => new Date(Math.floor(ctx.deps.clock.now() / 1000) * 1000);
+
+export const putObject: S3Operation = async (ctx) => {
+  const bucketName = ctx.target.bucket!;
+  const key = objectKey(ctx);
+  await authorizeS3(ctx, "s3:PutObject", objectArn(bucketName, key));
+  await existingBucket(ctx, bucketName);
+  const body = await receiveBody(ctx, MAX_PUT_BYTES);
+  const object: S3Object = {
+    bucket: bucketName,
+    key,
+    size: body.size,
+    etag: `"${body.md5.toString("hex")}"`,
+    ...attributesOf(ctx),
+    checksum: body.checksum,
+    lastModified: nowToTheSecond(ctx),
+    blobId: body.blobId,
+  };
+  await storeObject(ctx, object);
+  return s3Response(ctx.ids, 200, "", { ETag: object.etag, ...checksumHeaders(body.checksum) });
 };
 
 /** The object, or S3's answer for a missing one: 404 to who may list the bucket, else 403 (s3-spec §8.8). */
