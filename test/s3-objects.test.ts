@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttachUserPolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { AWS_CLIS, awsCli, boto3, sdkClients } from "./helpers/clients.js";
 import { createUserWithKey } from "./helpers/mfa.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
@@ -257,5 +258,87 @@ describe("objects and policies", () => {
     });
     expect(await v2(getter, ["s3api", "get-object", "--bucket", "guarded", "--key", "g.txt", join(dir, "out")])).toMatchObject({ code: 0 });
     expect(readFileSync(join(dir, "out"), "utf8")).toBe("guarded\n");
+  });
+});
+
+describe("copies, batch deletes, presigned URLs, expired sessions, SigV2", () => {
+  it("boto3: copy_object (COPY and REPLACE), delete_objects (Quiet or not), the bucket emptied by resource API", async () => {
+    const r = await boto3(
+      server.url,
+      server.root,
+      [
+        `s3 = s.client('s3', endpoint_url=${JSON.stringify(server.url)}, config=cfg)`,
+        "s3.create_bucket(Bucket='copies')",
+        "s3.put_object(Bucket='copies', Key='src', Body=b'payload', Metadata={'a': '1'}, ContentType='text/x-src')",
+        "c1 = s3.copy_object(Bucket='copies', Key='dst1', CopySource={'Bucket': 'copies', 'Key': 'src'})",
+        "c2 = s3.copy_object(Bucket='copies', Key='dst2', CopySource='copies/src', MetadataDirective='REPLACE', Metadata={'b': '2'}, ContentType='text/x-new')",
+        "h1 = s3.head_object(Bucket='copies', Key='dst1'); h2 = s3.head_object(Bucket='copies', Key='dst2')",
+        "self = err(lambda: s3.copy_object(Bucket='copies', Key='src', CopySource='copies/src'))",
+        "d = s3.delete_objects(Bucket='copies', Delete={'Objects': [{'Key': 'dst1'}, {'Key': 'never-was'}]})",
+        "q = s3.delete_objects(Bucket='copies', Delete={'Objects': [{'Key': 'dst2'}], 'Quiet': True})",
+        "r = boto3.resource('s3', endpoint_url=" + JSON.stringify(server.url) + ", region_name='us-east-1', aws_access_key_id=" + JSON.stringify(server.root.accessKeyId) + ", aws_secret_access_key=" + JSON.stringify(server.root.secretAccessKey) + ")",
+        "r.Bucket('copies').objects.all().delete()",
+        "left = s3.list_objects_v2(Bucket='copies').get('KeyCount')",
+        "print(json.dumps({'etag': c1['CopyObjectResult']['ETag'], 'm1': h1['Metadata'], 't1': h1['ContentType'], 'm2': h2['Metadata'], 't2': h2['ContentType'],",
+        "  'self': self, 'deleted': sorted(x['Key'] for x in d.get('Deleted', [])), 'quiet': q.get('Deleted'), 'left': left}))",
+      ].join("\n"),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      etag: `"${md5(Buffer.from("payload"))}"`,
+      m1: { a: "1" },
+      t1: "text/x-src",
+      m2: { b: "2" },
+      t2: "text/x-new",
+      self: [
+        400,
+        "InvalidRequest",
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      ],
+      deleted: ["dst1", "never-was"],
+      quiet: null,
+      left: 0,
+    });
+  });
+
+  it("aws s3 presign, then curl: the URL works until it expires", async () => {
+    const cli = (args: string[]) => awsCli("/usr/bin/aws", server.url, server.root, args);
+    await cli(["s3", "mb", "s3://presigned"]);
+    writeFileSync(join(dir, "shared.txt"), "shared with a link\n");
+    await cli(["s3", "cp", join(dir, "shared.txt"), "s3://presigned/shared.txt"]);
+    const url = (await cli(["s3", "presign", "s3://presigned/shared.txt", "--expires-in", "60"])).stdout.trim();
+    expect(url).toMatch(/X-Amz-Expires=60/);
+    const fetched = await fetch(url);
+    expect(fetched.status).toBe(200);
+    expect(await fetched.text()).toBe("shared with a link\n");
+    server.clock.offsetMs = 120_000; // two minutes later on the server
+    try {
+      const late = await fetch(url);
+      expect(late.status).toBe(403);
+      expect(await late.text()).toMatch(/<Code>AccessDenied<\/Code><Message>Request has expired<\/Message><X-Amz-Expires>60<\/X-Amz-Expires><Expires>/);
+    } finally {
+      server.clock.offsetMs = 0;
+    }
+  });
+
+  it("an expired session: ExpiredToken; S3's old signature: refused with its text", async () => {
+    const { sts } = sdkClients(server.url, server.root);
+    // Issued 14 minutes ago by the server's clock (the client's signature is still within 15),
+    // so 15 minutes' validity ends a minute from now; the server then looks two minutes on.
+    server.clock.offsetMs = -14 * 60_000;
+    const session = (await sts.send(new GetSessionTokenCommand({ DurationSeconds: 900 }))).Credentials!;
+    const creds = { accessKeyId: session.AccessKeyId!, secretAccessKey: session.SecretAccessKey!, sessionToken: session.SessionToken! };
+    server.clock.offsetMs = 120_000;
+    try {
+      expect(await awsCli("/usr/bin/aws", server.url, creds, ["s3", "ls"])).toMatchObject({
+        code: 254,
+        stderr: "\nAn error occurred (ExpiredToken) when calling the ListBuckets operation: The provided token has expired.\n",
+      });
+    } finally {
+      server.clock.offsetMs = 0;
+    }
+    const v2 = await fetch(`${server.url}/`, { headers: { Authorization: `AWS ${server.root.accessKeyId}:c2lnbmF0dXJl`, Date: new Date().toUTCString() } });
+    expect(v2.status).toBe(400);
+    expect(await v2.text()).toMatch(/<Code>InvalidRequest<\/Code><Message>The authorization mechanism you have provided is not supported\. Please use AWS4-HMAC-SHA256\.<\/Message>/);
   });
 });

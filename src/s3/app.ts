@@ -29,6 +29,8 @@ import {
   uploadPart,
 } from "./multipart.js";
 import { deleteObject, getObject, headObject, listObjectsV1, listObjectsV2, putObject } from "./objects.js";
+import { copyObject } from "./copy-object.js";
+import { deleteObjects } from "./delete-objects.js";
 import { newRequestIds, s3ErrorResponse, type S3Response } from "./envelope.js";
 import { S3Error, S3Errors } from "./errors.js";
 import type { S3Operation } from "./operation.js";
@@ -121,6 +123,7 @@ function route(req: WireRequest, target: S3Target): S3Operation {
     }
     if (method === "GET" && only(subresources, "location")) return getBucketLocation;
     if (method === "GET" && only(subresources, "uploads", "key-marker", "upload-id-marker", "max-uploads")) return listMultipartUploads;
+    if (method === "POST" && only(subresources, "delete")) return deleteObjects;
     throw S3Errors.notImplemented();
   }
   const copy = headerValue(req, "x-amz-copy-source") !== undefined;
@@ -132,13 +135,12 @@ function route(req: WireRequest, target: S3Target): S3Operation {
   }
   if (method === "POST" && only(subresources, "uploads")) return createMultipartUpload;
   if (subresources.length === 0) {
-    // CopyObject (a PUT naming its source) is not served yet.
-    if (method === "PUT" && !copy) return putObject;
+    if (method === "PUT") return copy ? copyObject : putObject;
     if (method === "GET") return getObject;
     if (method === "HEAD") return headObject;
     if (method === "DELETE") return deleteObject;
   }
-  // DeleteObjects, copies, ACLs, tagging and every other S3 API: not (yet) served here.
+  // UploadPartCopy, ACLs, tagging, versions and every other S3 API: not (yet) served here.
   throw S3Errors.notImplemented();
 }
 

@@ -10,6 +10,7 @@ import { isValidBucketName } from "./bucket-names.js";
 import { s3Document, s3Response, S3_NAMESPACE } from "./envelope.js";
 import { S3Errors } from "./errors.js";
 import { authorizeS3, bucketArn, existingBucket, type S3Operation } from "./operation.js";
+import { element, xmlBody, xmlText } from "./xml-input.js";
 
 /** S3 timestamps in XML: ISO 8601 with milliseconds (s3-spec §1). */
 const isoMillis = (date: Date): string => date.toISOString();
@@ -64,11 +65,9 @@ function bucketRegion(endpointRegion: string, constraint: string | undefined): s
 
 /** `<CreateBucketConfiguration><LocationConstraint>R</LocationConstraint></CreateBucketConfiguration>`, if sent. */
 function locationConstraint(body: Uint8Array): string | undefined {
-  const text = Buffer.from(body).toString("utf8").trim();
-  if (text === "") return undefined;
-  const m = /^(?:<\?xml[^>]*\?>\s*)?<CreateBucketConfiguration(?:\s+xmlns="[^"]*")?\s*>\s*(?:<LocationConstraint>([^<]*)<\/LocationConstraint>)?\s*<\/CreateBucketConfiguration>$/.exec(text);
-  if (!m) throw S3Errors.malformedXml();
-  return m[1] === undefined || m[1] === "" ? undefined : m[1];
+  if (Buffer.from(body).toString("utf8").trim() === "") return undefined;
+  const constraint = element(xmlBody(body, "CreateBucketConfiguration"), "LocationConstraint");
+  return constraint === undefined || constraint === "" ? undefined : xmlText(constraint);
 }
 
 export const createBucket: S3Operation = async (ctx) => {

@@ -16,6 +16,7 @@ import { s3Document, s3Response } from "./envelope.js";
 import { S3Error, S3Errors } from "./errors.js";
 import { attributesOf, checksumHeaders, nowToTheSecond, objectKey, receiveBody, storeObject } from "./objects.js";
 import { authorizeS3, bucketArn, existingBucket, objectArn, type S3Context, type S3Operation } from "./operation.js";
+import { element, elements, xmlBody, xmlText } from "./xml-input.js";
 
 /** Limits (s3-spec §9.1): 10 000 parts of 5 MiB (the last may be smaller) to 5 GiB each. */
 const MAX_PARTS = 10_000;
@@ -109,17 +110,12 @@ async function allParts(ctx: S3Context, upload: MultipartUpload): Promise<Upload
 
 /** `<CompleteMultipartUpload><Part><ETag>…</ETag><PartNumber>N</PartNumber>…</Part>…`: the parts asked for. */
 function requestedParts(body: Uint8Array): { partNumber: number; etag: string }[] {
-  const text = Buffer.from(body).toString("utf8");
-  if (!/<CompleteMultipartUpload[\s>]/.test(text) || !/<\/CompleteMultipartUpload>\s*$/.test(text)) throw S3Errors.malformedXml();
-  const parts: { partNumber: number; etag: string }[] = [];
-  for (const m of text.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
-    const inner = m[1]!;
-    const number = /<PartNumber>\s*([^<]*?)\s*<\/PartNumber>/.exec(inner)?.[1];
-    const etag = /<ETag>([^<]*)<\/ETag>/.exec(inner)?.[1];
+  return elements(xmlBody(body, "CompleteMultipartUpload"), "Part").map((part) => {
+    const number = element(part, "PartNumber");
+    const etag = element(part, "ETag");
     if (number === undefined || etag === undefined) throw S3Errors.malformedXml();
-    parts.push({ partNumber: partNumberOf(number), etag: etag.replace(/&quot;/g, '"').trim() });
-  }
-  return parts;
+    return { partNumber: partNumberOf(number.trim()), etag: xmlText(etag).trim() };
+  });
 }
 
 const unquoted = (etag: string): string => etag.replace(/^"|"$/g, "");

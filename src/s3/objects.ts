@@ -172,7 +172,7 @@ export const putObject: S3Operation = async (ctx) => {
 };
 
 /** The object, or S3's answer for a missing one: 404 to who may list the bucket, else 403 (s3-spec §8.8). */
-async function existingObject(ctx: S3Context, bucket: string, key: string): Promise<S3Object> {
+export async function existingObject(ctx: S3Context, bucket: string, key: string): Promise<S3Object> {
   const object = await ctx.deps.store.getObject(bucket, key);
   if (object) return object;
   const { decision } = await decide(ctx.caller, ctx.deps.store, { action: "s3:ListBucket", resource: bucketArn(bucket), shown: null });
