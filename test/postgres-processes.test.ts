@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, Socket, type Server } from "node:net";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -21,7 +21,7 @@ import { GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/clien
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { timeStep, totpCode } from "../src/mfa/totp.js";
-import { sdkClients, sdkError } from "./helpers/clients.js";
+import { awsCli, sdkClients, sdkError } from "./helpers/clients.js";
 import { mfaSts, serve, type ServeProcess } from "./helpers/cli.js";
 import { createVirtualDevice } from "./helpers/mfa.js";
 import { INVALID_CODE } from "./helpers/sts-errors.js";
@@ -62,6 +62,8 @@ class Relay {
 
 let a: ServeProcess;
 let b: ServeProcess;
+/** One directory both processes keep S3 object bodies in (--blob-dir). */
+const blobDir = mkdtempSync(join(tmpdir(), "mfa-sts-pg-blobs-"));
 const relay = new Relay();
 let root: { accessKeyId: string; secretAccessKey: string };
 
@@ -76,8 +78,8 @@ beforeAll(async () => {
   root = { accessKeyId: created.AccessKeyId, secretAccessKey: created.SecretAccessKey };
   await relay.start();
   [a, b] = await Promise.all([
-    serve(["--db", dbUrl(), "--log-level", "silent"], env()),
-    serve(["--db", dbUrl(relay.port), "--db-timeout-ms", "1000", "--log-level", "silent"], env()),
+    serve(["--db", dbUrl(), "--log-level", "silent", "--blob-dir", blobDir], env()),
+    serve(["--db", dbUrl(relay.port), "--db-timeout-ms", "1000", "--log-level", "silent", "--blob-dir", blobDir], env()),
   ]);
 });
 
@@ -138,6 +140,17 @@ describe("two serve processes on one PostgreSQL database", () => {
     for (const r of results.filter((r) => r.status === "rejected")) {
       expect(await sdkError(Promise.reject((r as PromiseRejectedResult).reason))).toEqual(INVALID_CODE);
     }
+  });
+
+  it("S3: an object put through one process is got through the other (--blob-dir shared)", async () => {
+    const cliA = (args: string[]) => awsCli("/usr/bin/aws", a.url, root, args);
+    const cliB = (args: string[]) => awsCli("/usr/bin/aws", b.url, root, args);
+    expect(await cliA(["s3", "mb", "s3://shared-bucket"])).toMatchObject({ code: 0 });
+    const file = join(blobDir, "..", `${database}.txt`);
+    writeFileSync(file, "one body, two processes\n");
+    expect(await cliA(["s3", "cp", file, "s3://shared-bucket/k.txt"])).toMatchObject({ code: 0 });
+    expect(await cliB(["s3", "cp", "s3://shared-bucket/k.txt", "-"])).toMatchObject({ code: 0, stdout: "one body, two processes\n" });
+    expect(await cliB(["s3", "rb", "--force", "s3://shared-bucket"])).toMatchObject({ code: 0 });
   });
 
   it("a pagination marker from one process works on the other", async () => {

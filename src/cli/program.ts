@@ -50,11 +50,19 @@ storeOptions(
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0: any free port)", port, 4599)
     .option("--log-level <level>", "fatal, error, warn, info, debug or silent", "info")
-    .option("--workers <n>", "server processes sharing the port and the store (one per core unless given)", positiveInt, availableParallelism()),
+    .option("--workers <n>", "server processes sharing the port and the store (one per core unless given)", positiveInt, availableParallelism())
+    .option("--blob-dir <dir>", "where S3 object bodies are kept; with --db, a directory every process reaches (default: DATA_DIR/blobs)"),
   true,
-).action(async (opts: StoreFlags & { host: string; port: number; logLevel: string; workers: number }) => {
+).action(async (opts: StoreFlags & { host: string; port: number; logLevel: string; workers: number; blobDir?: string }) => {
   const { runServe } = await import("./serve.js");
-  process.exitCode = await runServe({ ...storeConfig(opts), host: opts.host, port: opts.port, logLevel: opts.logLevel, workers: opts.workers });
+  process.exitCode = await runServe({
+    ...storeConfig(opts),
+    host: opts.host,
+    port: opts.port,
+    logLevel: opts.logLevel,
+    workers: opts.workers,
+    blobDir: opts.blobDir,
+  });
 });
 
 function durationSeconds(value: string): number {

@@ -12,7 +12,7 @@ import { createLogger } from "../server/logger.js";
 import { prepareStore, startServer, type ServeOptions } from "../server/start.js";
 import type { StoreOptions } from "./store-options.js";
 
-export type ServeCommandOptions = StoreOptions & { host: string; port: number; logLevel: string; workers: number };
+export type ServeCommandOptions = StoreOptions & { host: string; port: number; logLevel: string; workers: number; blobDir?: string };
 
 function serveOptions(options: ServeCommandOptions): ServeOptions {
   return {

@@ -19,6 +19,8 @@ import type { Store } from "../store/store.js";
 export interface ServeOptions extends StoreConfig {
   host: string;
   port: number;
+  /** Where S3 object bodies are kept (default: the data directory's `blobs`). */
+  blobDir?: string;
   logger: Logger;
   clock?: Clock;
   random?: Random;
@@ -50,8 +52,9 @@ export async function prepareStore(options: ServeOptions): Promise<Deps> {
       random,
       logger: options.logger,
       tokens: await loadTokenKeys({ store, secrets, clock, random }),
-      // Beside the database: in the data directory (with --db, shared by the processes of one machine).
-      blobs: new FileBlobStore(join(options.dataDir, "blobs")),
+      // Beside the database: the data directory's, unless --blob-dir names one (with --db, one
+      // that every process reaches, so that each serves every object).
+      blobs: new FileBlobStore(options.blobDir ?? join(options.dataDir, "blobs")),
     };
     const { accountId, created } = await ensureAccount(deps);
     if (created) {
