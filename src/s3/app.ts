@@ -148,7 +148,7 @@ export function createS3App(deps: Deps): S3App {
   return async function handle(req, parsed) {
     const ids = newRequestIds(deps.random);
     try {
-      if (/^AWS [^:\s]+:/.test(req.headers.find(([k]) => k.toLowerCase() === "authorization")?.[1] ?? "")) throw S3Errors.sigV2NotSupported();
+      if (/^AWS [^:\s]+:/.test(headerValue(req, "authorization") ?? "")) throw S3Errors.sigV2NotSupported();
       // No anonymous access: nothing here is public.
       if (parsed.kind === "none") throw S3Errors.accessDenied();
       if (parsed.kind === "error") throw S3Errors.authorizationHeaderMalformed();
