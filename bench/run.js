@@ -15,14 +15,15 @@
 //   BENCH_PG_URL     PostgreSQL server to create the bench database on
 //                    (default postgres://postgres@127.0.0.1:5432/test)
 //   BENCH_POLICY_ROUNDS  back-to-back rounds of the policy section, the order alternating (default 2)
-//   BENCH_ONLY       comma-separated sections to run: ceiling,moto,main,mfa,iam,cli,workers,pg,scale,policy,profile
+//   BENCH_S3_ROUNDS  back-to-back rounds of the S3 GET and ListObjectsV2 targets, the order alternating (default 2)
+//   BENCH_ONLY       comma-separated sections to run: ceiling,moto,main,mfa,iam,cli,workers,pg,scale,policy,s3,profile
 //                    A run with BENCH_ONLY merges into the existing bench/results.json: what it
 //                    measured replaces the same scenarios / rounds / profile, everything else is
 //                    kept, and results.md lists the partial runs since the last full one. A run
 //                    without BENCH_ONLY writes both files afresh.
 import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,6 +34,7 @@ import { callQuery, createUser, GET_CALLER_IDENTITY, getSession, getSessionToken
 import { mergeResults, median, writeReport } from "./lib/report.js";
 import { benchPolicyDocument, iamPolicySize, statementsNaming } from "./lib/policies.js";
 import { summarizeProfile } from "./lib/profile.js";
+import { memoryOf, processTree, REGION, s3Call, sampleMemory, seedObjects, signS3 } from "./lib/s3.js";
 import { timeStep, totpCode } from "../dist/mfa/totp.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -86,13 +88,15 @@ const results = {
 
 /**
  * One point: warm-up then measurement, in a separate load-generator process. `timing` overrides
- * the seconds of warm-up and measurement ({ warmupS, durationS }).
+ * the seconds of warm-up and measurement ({ warmupS, durationS }), and may ask that every answer's
+ * body be `expectBodyBytes` long (the point's `wrongLength` counts those that are not).
  */
 async function measure(url, requests, connections, mode = "cycle", closing = false, timing = {}) {
   const spec = join(tmp, `spec-${specCount++}.json`);
   const warmupS = timing.warmupS ?? WARMUP_S;
   const durationS = timing.durationS ?? DURATION_S;
-  writeFileSync(spec, JSON.stringify({ url, connections, warmupS, durationS, mode, closing, requests }));
+  const expectBodyBytes = timing.expectBodyBytes;
+  writeFileSync(spec, JSON.stringify({ url, connections, warmupS, durationS, mode, closing, expectBodyBytes, requests }));
   // The machine's 1-minute load average before the point: other work on the machine shows here.
   const load = Math.round(loadavg()[0] * 100) / 100;
   try {
@@ -114,10 +118,10 @@ function scenario(id, fields) {
 
 function record(sc, point) {
   sc.runs.push(point);
-  const bad = point.non2xx + point.errors + point.timeouts;
+  const bad = point.non2xx + point.errors + point.timeouts + (point.wrongLength ?? 0);
   log(
     `${sc.title} c=${point.connections}: ${point.rps} req/s, p50 ${point.p50} ms, p99 ${point.p99} ms` +
-      (bad ? `, ${bad} non-2xx/errors ${JSON.stringify(point.statuses)}` : "") +
+      (bad ? `, ${bad} non-2xx/errors/wrong lengths ${JSON.stringify(point.statuses)}` : "") +
       (point.exhausted ? " (pool used up: stopped early)" : ""),
   );
 }
@@ -769,6 +773,332 @@ async function checkGetUser(url, credentials, expected) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// S3 (issue 13)
+
+/** Back-to-back rounds of the S3 GET and ListObjectsV2 targets, the order alternating. */
+const S3_ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 2);
+/** Seconds of uncounted load on each server and call before the first round. */
+const S3_WARMUP_S = 2;
+const S3_OBJECT_BYTES = 2 ** 20;
+const S3_PUT_BYTES = 2 ** 30;
+/** The aws CLI's multipart_chunksize default (8 MiB): the part size its ETag is made of. */
+const AWS_CLI_PART_BYTES = 8 * 2 ** 20;
+const S3_PUT_RSS_LIMIT_MIB = 64;
+const LIST_SIZES = [100, 1000, 100_000];
+const listBucket = (n) => `bench-list-${n}`;
+const listKey = (i) => `data/${String(i).padStart(6, "0")}.json`;
+/**
+ * The listings measured, by id (the key of a round's `list`): the target's two (max-keys 1000 on
+ * 100 and on 100 000 keys), and beside them, not targets, the 1 000-key bucket (the same
+ * 1 000-key page as the 100 000-key one) and the 100 000-key bucket with max-keys 100 (the same
+ * 100-key page as the 100-key bucket): what the page's size costs, apart from the bucket's.
+ */
+const LISTINGS = [
+  { id: "100", keys: 100, maxKeys: 1000 },
+  { id: "100000", keys: 100_000, maxKeys: 1000 },
+  { id: "1000", keys: 1000, maxKeys: 1000 },
+  { id: "100000-max100", keys: 100_000, maxKeys: 100 },
+];
+
+/** Throws unless every answer of the point was a 200 of the expected length. */
+function allOk(point, what) {
+  const statuses = Object.keys(point.statuses ?? {});
+  if (point.non2xx + point.errors + point.timeouts > 0 || point.wrongLength !== 0 || statuses.some((s) => s !== "200") || point.ok === 0) {
+    throw new Error(
+      `${what}: not every answer was a 200 of the expected length (statuses ${JSON.stringify(point.statuses)}, ` +
+        `${point.errors} errors, ${point.timeouts} timeouts, ${point.wrongLength} of the wrong length): the comparison would be meaningless`,
+    );
+  }
+}
+
+const pickS3 = (p) => ({ rps: p.rps, p50: p.p50, p99: p.p99, mibPerS: p.mibPerS, loadBefore: p.loadBefore });
+
+/**
+ * Issue 13's targets. On one `serve` (default workers, SQLite) whose store was filled before it
+ * started: buckets of 100, 1 000 and 100 000 keys (written straight into the store, every record
+ * naming one 1 KiB blob) and a 1 MiB object PUT over HTTP.
+ * - GetObject of the 1 MiB object at 16 connections, against the same file streamed by a bare
+ *   node:http server run as serve runs (one process per core, node:cluster) and moto_server's
+ *   GetObject of the same bytes, S3_ROUNDS back-to-back rounds.
+ * - ListObjectsV2's first page (max-keys 1000) of the 100-key and the 100 000-key buckets, the
+ *   same rounds; beside them, not targets, the 1 000-key bucket (the same 1 000-key page as the
+ *   100 000-key one) and the 100 000-key bucket with max-keys 100 (the same 100-key page as the
+ *   100-key bucket): they tell what the page's size costs from what the bucket's size does.
+ * Then, on a fresh `serve`: `aws s3 cp` of a 1 GiB file (multipart), the RSS of all serve's
+ * processes sampled every 50 ms. Every answer must be a 200 of the right length, else the section fails.
+ */
+async function benchS3() {
+  // Set first: if the section fails, a partial run's merge must not keep an earlier run's figures.
+  results.s3Rounds = [];
+  results.s3Put = null;
+  const dir = join(tmp, "s3");
+  const storeArgs = ["--data-dir", dir];
+  const root = await mfaStsInit(storeArgs);
+  let t0 = Date.now();
+  const seeded = await seedObjects(dir, ACCOUNT_ID, LIST_SIZES.map((n) => ({ name: listBucket(n), count: n })), listKey, randomBytes(1024));
+  log(`s3: seeded ${LIST_SIZES.map((n) => n.toLocaleString("en-US")).join(" + ")} keys in ${Date.now() - t0} ms`);
+  const objectFile = join(tmp, "s3-object-1mib.bin");
+  const objectBytes = randomBytes(S3_OBJECT_BYTES);
+  writeFileSync(objectFile, objectBytes);
+
+  const servers = [];
+  try {
+    const srv = await mfaStsServe(storeArgs);
+    servers.push(srv.child);
+    const ceiling = await startListening(process.execPath, [join(HERE, "lib", "ceiling-server.js"), String(CORES), objectFile]);
+    servers.push(ceiling.child);
+    const moto = MOTO_SERVER ? await startMoto(MOTO_SERVER) : undefined;
+    if (moto) servers.push(moto.child);
+
+    // The object, PUT over HTTP to both servers, and read back whole.
+    const objectPath = "/bench-get/object-1mib";
+    const peers = [{ url: srv.url, creds: root }, ...(moto ? [{ url: moto.url, creds: EXAMPLE_CREDS }] : [])];
+    for (const { url, creds } of peers) {
+      await s3Call(url, creds, "PUT", "/bench-get", {}, 200);
+      await s3Call(url, creds, "PUT", objectPath, { body: objectBytes }, 200);
+      const back = await s3Call(url, creds, "GET", objectPath, { payloadHash: "UNSIGNED-PAYLOAD" }, 200);
+      if (!back.body.equals(objectBytes)) throw new Error(`GetObject at ${url}: not the bytes PUT (${back.body.length} bytes)`);
+    }
+    const getPool = async (url, creds) => {
+      const pool = [];
+      for (let i = 0; i < CYCLE_POOL; i++) pool.push(await signS3(url, creds, "GET", objectPath, { payloadHash: "UNSIGNED-PAYLOAD" }));
+      return pool;
+    };
+    const get = {
+      ceiling: {
+        url: ceiling.url,
+        pool: await getPool(ceiling.url, EXAMPLE_CREDS),
+        sc: scenario("s3-get-ceiling", {
+          title: `Ceiling for GetObject: bare node:http streaming the 1 MiB file from disk, ${CORES} processes (node:cluster, as serve runs)`,
+          server: "node:http, node:cluster, fs.createReadStream",
+          call: "any GET",
+          s3: true,
+        }),
+      },
+      main: {
+        url: srv.url,
+        pool: await getPool(srv.url, root),
+        sc: scenario("s3-get", { title: "mfa-sts GetObject, 1 MiB object, root key, UNSIGNED-PAYLOAD", store: "SQLite, file blobs", call: "GetObject", s3: true }),
+      },
+    };
+    if (moto) {
+      get.moto = {
+        url: moto.url,
+        pool: await getPool(moto.url, EXAMPLE_CREDS),
+        closing: true,
+        sc: scenario("s3-get-moto", {
+          title: "moto_server GetObject, 1 MiB object",
+          server: "moto_server",
+          call: "GetObject",
+          client: "node:http loop, a new connection per request (moto closes every connection)",
+          s3: true,
+        }),
+      };
+    } else {
+      scenario("s3-get-moto", { title: "moto_server GetObject, 1 MiB object", skipped: "moto_server is not on PATH", s3: true });
+    }
+
+    const list = {};
+    for (const { id, keys, maxKeys } of LISTINGS) {
+      const query = { "list-type": "2", "max-keys": String(maxKeys) };
+      const first = await s3Call(srv.url, root, "GET", `/${listBucket(keys)}`, { query }, 200);
+      checkListPage(first.body.toString("utf8"), keys, maxKeys);
+      const pool = [];
+      for (let i = 0; i < CYCLE_POOL; i++) pool.push(await signS3(srv.url, root, "GET", `/${listBucket(keys)}`, { query }));
+      list[id] = {
+        url: srv.url,
+        pool,
+        bytes: first.body.length,
+        what: `ListObjectsV2 max-keys ${maxKeys} on ${keys} keys`,
+        sc: scenario(`s3-list-${id}`, {
+          title: `mfa-sts ListObjectsV2 first page (max-keys ${maxKeys}), bucket of ${keys.toLocaleString("en-US")} keys`,
+          store:
+            `SQLite, ${keys.toLocaleString("en-US")} keys in the bucket (${LIST_SIZES.reduce((a, b) => a + b, 0).toLocaleString("en-US")} in the store); ` +
+            `a page of ${Math.min(keys, maxKeys)} keys, ${first.body.length.toLocaleString("en-US")} bytes`,
+          call: "ListObjectsV2",
+          keys,
+          maxKeys,
+          pageKeys: Math.min(keys, maxKeys),
+          pageBytes: first.body.length,
+          s3: true,
+        }),
+      };
+    }
+
+    const point = async (what, target, counted = true) => {
+      const bytes = target.bytes ?? S3_OBJECT_BYTES;
+      const p = await measure(target.url, target.pool, 16, "cycle", Boolean(target.closing), {
+        expectBodyBytes: bytes,
+        ...(counted ? {} : { warmupS: 0, durationS: S3_WARMUP_S }),
+      });
+      allOk(p, what);
+      p.mibPerS = Math.round((p.rps * bytes) / 2 ** 20);
+      return p;
+    };
+    // A fresh server: every call gets the JIT and the caches warm before anything is counted.
+    for (const [what, target] of [
+      ["GetObject", get.main],
+      ["the file ceiling", get.ceiling],
+      ...LISTINGS.map(({ id }) => [list[id].what, list[id]]),
+    ]) {
+      const w = await point(`warm-up, ${what}`, target, false);
+      log(`s3 warm-up, ${what}: ${w.rps} req/s (not counted)`);
+    }
+    for (let round = 1; round <= S3_ROUNDS; round++) {
+      const getOrder = [...(round % 2 === 1 ? ["ceiling", "main"] : ["main", "ceiling"]), ...(get.moto ? ["moto"] : [])];
+      // The target's two back to back, first one then the other; the two others after them.
+      const listOrder = round % 2 === 1 ? ["100", "100000", "1000", "100000-max100"] : ["100000", "100", "100000-max100", "1000"];
+      const r = { round, getOrder, listOrder, get: {}, list: {} };
+      for (const who of getOrder) {
+        const p = await point(`GetObject, ${who}, round ${round}`, get[who]);
+        p.round = round;
+        p.note = `round ${round}, ${getOrder.indexOf(who) + 1} of ${getOrder.length}; ${p.mibPerS} MiB/s`;
+        record(get[who].sc, p);
+        r.get[who] = pickS3(p);
+      }
+      for (const id of listOrder) {
+        const p = await point(`${list[id].what}, round ${round}`, list[id]);
+        p.round = round;
+        p.note = `round ${round}, ${listOrder.indexOf(id) + 1} of ${listOrder.length}`;
+        record(list[id].sc, p);
+        r.list[id] = pickS3(p);
+      }
+      results.s3Rounds.push(r);
+      log(
+        `s3 round ${round}: GetObject ${r.get.main.rps} req/s vs file ceiling ${r.get.ceiling.rps} (${(r.get.main.rps / r.get.ceiling.rps).toFixed(2)} ×)` +
+          (r.get.moto ? ` vs moto ${r.get.moto.rps} (${(r.get.main.rps / r.get.moto.rps).toFixed(1)} ×)` : "") +
+          `; ListObjectsV2 (max-keys 1000) 100 keys ${r.list["100"].rps}, 1 000 keys ${r.list["1000"].rps}, 100 000 keys ${r.list["100000"].rps} req/s ` +
+          `(100 / 100 000: ${(r.list["100"].rps / r.list["100000"].rps).toFixed(2)} ×); 100 000 keys, max-keys 100: ${r.list["100000-max100"].rps} req/s`,
+      );
+    }
+  } finally {
+    for (const child of servers) await stop(child);
+  }
+  await benchS3Put();
+}
+
+/** The first page of a seeded bucket of `n` keys: the first `maxKeys` keys in order, truncated only if there are more. */
+function checkListPage(xml, n, maxKeys) {
+  const keys = [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
+  const count = /<KeyCount>(\d+)<\/KeyCount>/.exec(xml)?.[1];
+  const truncated = /<IsTruncated>(\w+)<\/IsTruncated>/.exec(xml)?.[1];
+  const expected = Math.min(n, maxKeys);
+  const wrong =
+    keys.length !== expected ||
+    Number(count) !== expected ||
+    truncated !== String(n > maxKeys) ||
+    keys.some((k, i) => k !== listKey(i));
+  if (wrong) throw new Error(`ListObjectsV2 on ${listBucket(n)}: expected the first ${expected} keys in order, got ${keys.length} (KeyCount ${count}, IsTruncated ${truncated}): ${xml.slice(0, 1000)}`);
+}
+
+/**
+ * `aws s3 cp` of a 1 GiB file (sparse: zeros read without disk I/O) to a fresh `serve` (default
+ * workers, SQLite): the CLI uploads it in 8 MiB parts, 10 at a time. The VmRSS of serve's
+ * processes (primary and workers) is summed every 50 ms from just before the command until it
+ * exits (the CompleteMultipartUpload included); the target is the peak of that sum over the sum
+ * just before. Then the same upload again (another key) on the same, now warm, server: not the
+ * target, it tells memory that stays with a process after its first large upload from memory
+ * that every upload needs. Each object is checked after: its size and its multipart ETag (MD5 of
+ * the parts' MD5s).
+ */
+async function benchS3Put() {
+  if (!existsSync("/usr/bin/aws")) {
+    results.s3Put = { skipped: "/usr/bin/aws (aws CLI v2) is not installed" };
+    return;
+  }
+  const dir = join(tmp, "s3-put");
+  const storeArgs = ["--data-dir", dir];
+  const root = await mfaStsInit(storeArgs);
+  const srv = await mfaStsServe(storeArgs);
+  const file = join(tmp, "s3-put-1gib.bin");
+  try {
+    await s3Call(srv.url, root, "PUT", "/bench-put", {}, 200);
+    writeFileSync(file, "");
+    truncateSync(file, S3_PUT_BYTES);
+    const home = join(tmp, "s3-home");
+    mkdirSync(join(home, ".aws"), { recursive: true });
+    writeFileSync(join(home, ".aws", "config"), "");
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, ".aws", "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials"),
+      AWS_ACCESS_KEY_ID: root.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: root.secretAccessKey,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_PAGER: "",
+      LANG: "C.UTF-8",
+    };
+    const parts = S3_PUT_BYTES / AWS_CLI_PART_BYTES;
+    const partMd5 = createHash("md5").update(Buffer.alloc(AWS_CLI_PART_BYTES)).digest();
+    const etag = `"${createHash("md5").update(Buffer.concat(Array.from({ length: parts }, () => partMd5))).digest("hex")}-${parts}"`;
+    const mib = (kib) => Math.round((kib / 1024) * 10) / 10;
+    let command;
+    const upload = async (key) => {
+      const args = ["s3", "cp", file, `s3://bench-put/${key}`, "--endpoint-url", srv.url, "--no-progress"];
+      command ??= `aws ${args.join(" ").replace(srv.url, "URL").replace(file, "FILE")}`;
+      // Settled before the baseline: the primary and every worker listening, nothing in flight.
+      await new Promise((r) => setTimeout(r, 500));
+      const processes = processTree(srv.child.pid);
+      const before = Object.fromEntries(processes.map((p) => [p, memoryOf(p)]));
+      const beforeKiB = Object.values(before).reduce((n, m) => n + (m?.rssKiB ?? 0), 0);
+      const sampler = sampleMemory(srv.child.pid, 50);
+      const r = await runCommand("/usr/bin/aws", args, { env, timeoutMs: 300_000 });
+      const memory = sampler.stop();
+      if (r.code !== 0) throw new Error(`aws s3 cp of 1 GiB failed (exit ${r.code}): ${r.stderr.slice(-2000)}${r.stdout.slice(-500)}`);
+      // The object: its whole size, and the ETag of 128 parts of 8 MiB of zeros.
+      const head = await s3Call(srv.url, root, "HEAD", `/bench-put/${key}`, {}, 200);
+      if (Number(head.headers.get("content-length")) !== S3_PUT_BYTES || head.headers.get("etag") !== etag) {
+        throw new Error(`the 1 GiB object after aws s3 cp: Content-Length ${head.headers.get("content-length")}, ETag ${head.headers.get("etag")} (expected ${S3_PUT_BYTES}, ${etag})`);
+      }
+      const after = Object.fromEntries(processTree(srv.child.pid).map((p) => [p, memoryOf(p)]));
+      const byProcess = Object.entries(memory.perProcess).map(([pid, m]) => ({
+        pid: Number(pid),
+        role: Number(pid) === srv.child.pid ? "primary" : "worker",
+        beforeMiB: mib(before[pid]?.rssKiB ?? m.firstKiB),
+        peakMiB: mib(m.peakKiB),
+        hwmMiB: mib(m.hwmKiB),
+        afterMiB: mib(after[pid]?.rssKiB ?? 0),
+      }));
+      const u = {
+        wallMs: Math.round(r.ms),
+        mibPerS: Math.round(S3_PUT_BYTES / 2 ** 20 / (r.ms / 1000)),
+        workers: processes.length - 1,
+        samples: memory.samples,
+        beforeMiB: mib(beforeKiB),
+        peakMiB: mib(memory.peakSumKiB),
+        growthMiB: mib(memory.peakSumKiB - beforeKiB),
+        peakAtMs: memory.atPeak?.ms,
+        byProcess,
+        // The sum every 250 ms (of the 50 ms samples), in MiB over the sum before.
+        timelineMiBOverBefore: memory.timeline.filter((_, i) => i % 5 === 0).map(([ms, kib]) => [ms, mib(kib - beforeKiB)]),
+      };
+      log(
+        `s3 PUT 1 GiB (${key}) with aws s3 cp: ${u.wallMs} ms (${u.mibPerS} MiB/s); serve's RSS ${u.beforeMiB} MiB before, ` +
+          `peak ${u.peakMiB} MiB (+${u.growthMiB} MiB, at ${u.peakAtMs} ms); ` +
+          byProcess.map((p) => `${p.role} ${p.pid}: ${p.beforeMiB} → peak ${p.peakMiB} (VmHWM ${p.hwmMiB})`).join(", "),
+      );
+      return u;
+    };
+    const first = await upload("object-1gib");
+    const second = await upload("object-1gib-again");
+    results.s3Put = {
+      command,
+      cli: results.machine.awsCliV2,
+      bytes: S3_PUT_BYTES,
+      parts,
+      etag,
+      limitMiB: S3_PUT_RSS_LIMIT_MIB,
+      ...first,
+      again: second,
+    };
+  } finally {
+    rmSync(file, { force: true });
+    await stop(srv.child);
+  }
+}
+
 /**
  * Where the time goes: the main call (GetCallerIdentity, session credentials, 16 connections)
  * once more against a server run under `node --cpu-prof`, and its self time by function and area.
@@ -888,6 +1218,7 @@ async function main() {
   if (wants("pg")) await section("pg", benchPostgres);
   if (wants("scale")) await section("scale", benchScale);
   if (wants("policy")) await section("policy", benchPolicy);
+  if (wants("s3")) await section("s3", benchS3);
   if (wants("profile")) await section("profile", benchProfile);
   results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
   // A partial run keeps the figures of the last full run it did not measure again.

@@ -3,7 +3,14 @@
 // this machine with node:http. Prints "listening on http://HOST:PORT" on stderr, like `serve`.
 // With an argument N > 1, N such processes share the port through node:cluster, as
 // `serve --workers N` does: what N processes can do at best on this machine.
+//
+//   node bench/lib/ceiling-server.js [N] [FILE]
+//
+// With FILE, the ceiling of a GetObject instead: every request is answered 200 with FILE's bytes,
+// streamed from disk (fs.createReadStream per request, as `serve` streams a blob), its length
+// taken once at start.
 import cluster from "node:cluster";
+import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { randomUUID } from "node:crypto";
 
@@ -19,6 +26,8 @@ const BODY = Buffer.from(head + requestId + tail + " ".repeat(Math.max(0, pad)))
 if (BODY.length !== 400) throw new Error(`ceiling body is ${BODY.length} bytes`);
 
 const workers = Number(process.argv[2] ?? 1);
+const file = process.argv[3];
+const fileSize = file === undefined ? 0 : statSync(file).size;
 if (workers > 1 && cluster.isPrimary) runPrimary();
 else runServer();
 
@@ -28,6 +37,16 @@ function runServer() {
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       Buffer.concat(chunks);
+      if (file !== undefined) {
+        res.writeHead(200, {
+          "x-amz-request-id": requestId,
+          "Content-Type": "binary/octet-stream",
+          "Content-Length": String(fileSize),
+          Date: new Date().toUTCString(),
+        });
+        createReadStream(file).pipe(res);
+        return;
+      }
       res.writeHead(200, {
         "x-amzn-RequestId": requestId,
         "Content-Type": "text/xml",

@@ -4,7 +4,7 @@
 //   node bench/lib/load-worker.js SPEC.json   → one JSON line on stdout
 //
 // SPEC: { url, connections, warmupS, durationS, mode: "cycle" | "once", closing?: true,
-//         requests: [{ method, path, headers, body }] }
+//         expectBodyBytes?: N, requests: [{ method, path, headers, body }] }
 // "cycle": the connections take requests from the pool in turn, round and round (signed requests
 // may be replayed). "once": each request is sent once at most (MFA codes, new user names); when
 // the pool runs out the run stops early and says so.
@@ -15,6 +15,11 @@
 // ceiling. Latency is taken from autocannon's per-response event (sub-millisecond, 2xx only), not
 // from its histogram, which counts whole milliseconds.
 //
+// Response bodies are counted, not kept: autocannon's own queue appends every body chunk to a
+// string (a UTF-8 decode per chunk), which for 1 MiB answers (the S3 GETs) would make the
+// generator the bottleneck. `expectBodyBytes`: every answer whose body is not exactly that many
+// bytes is counted in `wrongLength` (the bench fails a point that has any).
+//
 // `closing`: for servers that close the connection after every answer (moto_server's Werkzeug
 // sends `Connection: close`), which autocannon's keep-alive client does not survive: a plain
 // node:http loop per connection, a new TCP connection per request, as any client of theirs has.
@@ -23,12 +28,28 @@ import { request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import autocannon from "autocannon";
 
-const Client = createRequire(import.meta.url)("autocannon/lib/httpClient.js");
-if (typeof Client?.prototype?.getRequestBuffer !== "function") {
-  throw new Error("autocannon's Client.getRequestBuffer is gone: bench/lib/load-worker.js needs updating for this autocannon");
+const require = createRequire(import.meta.url);
+const Client = require("autocannon/lib/httpClient.js");
+const Queue = require("autocannon/lib/pipelinedRequestsQueue.js");
+if (typeof Client?.prototype?.getRequestBuffer !== "function" || typeof Queue?.prototype?.addBody !== "function" || typeof Queue.prototype.terminateRequest !== "function") {
+  throw new Error("autocannon's Client.getRequestBuffer or its request queue is gone: bench/lib/load-worker.js needs updating for this autocannon");
 }
 
 const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const expectBodyBytes = spec.expectBodyBytes;
+/** Answers (of the run under way) whose body length is not `expectBodyBytes`. */
+let wrongLength = 0;
+
+Queue.prototype.addBody = function countBody(data) {
+  const req = this.peek();
+  if (req) req.bodyBytes = (req.bodyBytes ?? 0) + data.length;
+};
+const terminateRequest = Queue.prototype.terminateRequest;
+Queue.prototype.terminateRequest = function checkedTermination() {
+  const data = terminateRequest.call(this);
+  if (data && expectBodyBytes !== undefined && (data.bodyBytes ?? 0) !== expectBodyBytes) wrongLength++;
+  return data;
+};
 
 function rawRequest({ method, path, headers, body }) {
   const payload = Buffer.from(body ?? "");
@@ -108,8 +129,10 @@ async function runClosing(durationS) {
       const r = httpRequest(
         { host: url.hostname, port: url.port, method: req.method, path: req.path, headers: req.headers, agent: false },
         (res) => {
-          res.on("data", () => {});
+          let bytes = 0;
+          res.on("data", (chunk) => (bytes += chunk.length));
           res.on("end", () => {
+            if (expectBodyBytes !== undefined && bytes !== expectBodyBytes) wrongLength++;
             if (!answers.add(res.statusCode, Number(process.hrtime.bigint() - t0) / 1e6)) non2xx++;
             resolve();
           });
@@ -130,10 +153,17 @@ async function runClosing(durationS) {
       }
     }),
   );
-  return answers.summary(started, process.hrtime.bigint(), { non2xx, errors, timeouts: 0, client: "node:http, a new connection per request" });
+  return answers.summary(started, process.hrtime.bigint(), {
+    non2xx,
+    errors,
+    timeouts: 0,
+    wrongLength: expectBodyBytes === undefined ? undefined : wrongLength,
+    client: "node:http, a new connection per request",
+  });
 }
 
 function run(durationS, measure) {
+  wrongLength = 0;
   if (spec.closing) return runClosing(durationS);
   return new Promise((resolve, reject) => {
     const answers = tally();
@@ -161,6 +191,7 @@ function run(durationS, measure) {
             non2xx: result.non2xx,
             errors: result.errors,
             timeouts: result.timeouts,
+            wrongLength: expectBodyBytes === undefined ? undefined : wrongLength,
             exhausted: measure ? exhausted : undefined,
           }),
         );
@@ -176,6 +207,6 @@ if (spec.mode === "once") {
   measured.used = next;
   measured.pool = pool.length;
 }
-if (warmup) measured.warmup = { rps: warmup.rps, ok: warmup.ok, non2xx: warmup.non2xx };
+if (warmup) measured.warmup = { rps: warmup.rps, ok: warmup.ok, non2xx: warmup.non2xx, wrongLength: warmup.wrongLength };
 process.stdout.write(`${JSON.stringify(measured)}\n`);
 process.exit(0);
