@@ -201,10 +201,12 @@ describe("boto3", () => {
         `s3.download_file('boto-objects', 'big.bin', ${JSON.stringify(bigDown)}, Config=small)`,
         `s3.download_file('boto-objects', 'file.bin', ${JSON.stringify(dst)})`,
         "for i in range(5): s3.put_object(Bucket='boto-objects', Key='p/%d' % i, Body=b'x')",
+        "for k in ['g/a/1', 'g/a/2', 'g/b', 'g/c/1']: s3.put_object(Bucket='boto-objects', Key=k, Body=b'')",
+        "pages = [[p.get('CommonPrefixes', []), [o['Key'] for o in p.get('Contents', [])]] for p in s3.get_paginator('list_objects_v2').paginate(Bucket='boto-objects', Prefix='g/', Delimiter='/', PaginationConfig={'PageSize': 1})]",
         "page1 = s3.list_objects_v2(Bucket='boto-objects', Prefix='p/', MaxKeys=3)",
         "page2 = s3.list_objects_v2(Bucket='boto-objects', Prefix='p/', MaxKeys=3, ContinuationToken=page1['NextContinuationToken'])",
         "print(json.dumps({'etag': put['ETag'], 'sha': put.get('ChecksumSHA256'), 'body': got['Body'].read().decode(), 'type': got['ContentType'], 'meta': got['Metadata'], 'gotSha': got.get('ChecksumSHA256'),",
-        "  'p1': [o['Key'] for o in page1['Contents']], 't1': page1['IsTruncated'], 'p2': [o['Key'] for o in page2['Contents']], 't2': page2['IsTruncated']}))",
+        "  'p1': [o['Key'] for o in page1['Contents']], 't1': page1['IsTruncated'], 'p2': [o['Key'] for o in page2['Contents']], 't2': page2['IsTruncated'], 'pages': pages}))",
       ].join("\n"),
     );
     expect(r.code, r.stderr).toBe(0);
@@ -221,6 +223,12 @@ describe("boto3", () => {
       t1: true,
       p2: ["p/3", "p/4"],
       t2: false,
+      // One entry a page; a page that ends on a CommonPrefix goes on after its whole group.
+      pages: [
+        [[{ Prefix: "g/a/" }], []],
+        [[], ["g/b"]],
+        [[{ Prefix: "g/c/" }], []],
+      ],
     });
     expect(readFileSync(dst)).toEqual(readFileSync(src));
     expect(md5(readFileSync(bigDown))).toBe(md5(readFileSync(big)));

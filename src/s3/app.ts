@@ -99,6 +99,9 @@ function checkTime(req: WireRequest, auth: SigV4Auth, now: number): void {
   ]);
 }
 
+/** The operations that read the request's body through the payload checker themselves. */
+const RECEIVES_BODY: ReadonlySet<S3Operation> = new Set([putObject, uploadPart]);
+
 /** Bucket-level query parameters that are arguments of ListObjects, not sub-resources. */
 const LIST_ARGUMENTS = new Set(["prefix", "delimiter", "max-keys", "list-type", "continuation-token", "start-after", "encoding-type", "marker", "fetch-owner"]);
 
@@ -170,16 +173,17 @@ export function createS3App(deps: Deps): S3App {
           throw new S3Error("AccessDenied", 403, "There were headers present in the request which were not signed", [["HeadersNotSigned", unsigned.join(", ")]]);
         }
       }
-      // The body must be what the signature covered: a buffered one is checked here, a streamed
-      // one (an object upload) by the operation as it arrives.
+      const target = s3Target(req);
+      const operation = route(req, target);
+      // The body must be what the signature covered: the operations that take an object's bytes
+      // check them as they arrive (streamed, or the buffered body as one piece); for the others
+      // the (small, buffered) body is checked here, before they read it.
       const payload = s3PayloadReader(declared.payload, { auth, secret });
-      if (req.stream === undefined) {
+      if (!RECEIVES_BODY.has(operation)) {
         payload.write(req.body);
         const result = payload.end();
         if (!result.ok) throw payloadError(result.error);
       }
-      const target = s3Target(req);
-      const operation = route(req, target);
       return await operation({ caller, auth, deps, req, target, ids, payload });
     } catch (e) {
       const error = e instanceof S3Error ? e : e instanceof StoreUnavailableError ? S3Errors.serviceUnavailable() : S3Errors.internalError();

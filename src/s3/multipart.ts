@@ -76,6 +76,7 @@ export const uploadPart: S3Operation = async (ctx) => {
   const key = objectKey(ctx);
   await authorizeS3(ctx, "s3:PutObject", objectArn(bucket, key));
   const partNumber = partNumberOf(ctx.target.query.get("partNumber"));
+  await existingBucket(ctx, bucket);
   const upload = await existingUpload(ctx, key);
   const body = await receiveBody(ctx, MAX_PART_BYTES);
   const part: UploadPart = {
@@ -86,7 +87,10 @@ export const uploadPart: S3Operation = async (ctx) => {
     checksum: body.checksum && { algorithm: body.checksum.algorithm, value: body.checksum.value },
     lastModified: nowToTheSecond(ctx),
   };
-  const put = await ctx.deps.store.putPart(bucket, key, upload.uploadId, part);
+  const put = await ctx.deps.store.putPart(bucket, key, upload.uploadId, part).catch(async (e: unknown) => {
+    await ctx.deps.blobs.delete(body.blobId).catch(() => {});
+    throw e;
+  });
   if (put === "no-upload") {
     await ctx.deps.blobs.delete(body.blobId);
     throw noSuchUpload(upload.uploadId);
@@ -118,12 +122,23 @@ function requestedParts(body: Uint8Array): { partNumber: number; etag: string }[
   });
 }
 
+/** A whole-number query argument, at least `min` (UNCONFIRMED text: S3's InvalidArgument pattern). */
+function countArgument(name: string, text: string, min: number): number {
+  if (!/^\d{1,9}$/.test(text) || Number(text) < min) throw S3Errors.invalidArgument(`Provided ${name} not an integer or within integer range`, name, text);
+  return Number(text);
+}
+
+/** max-parts / max-uploads: 1 or more, at most 1000 listed. */
+const maxArgument = (name: string, text: string | undefined): number =>
+  text === undefined ? MAX_LISTED : Math.min(countArgument(name, text, 1), MAX_LISTED);
+
 const unquoted = (etag: string): string => etag.replace(/^"|"$/g, "");
 
 export const completeMultipartUpload: S3Operation = async (ctx) => {
   const bucket = ctx.target.bucket!;
   const key = objectKey(ctx);
   await authorizeS3(ctx, "s3:PutObject", objectArn(bucket, key));
+  await existingBucket(ctx, bucket);
   const upload = await existingUpload(ctx, key);
   const requested = requestedParts(ctx.req.body);
   if (requested.length === 0) throw new S3Error("InvalidRequest", 400, "You must specify at least one part");
@@ -182,7 +197,10 @@ export const completeMultipartUpload: S3Operation = async (ctx) => {
     lastModified: nowToTheSecond(ctx),
     blobId: writer.id,
   };
-  const done = await ctx.deps.store.completeUpload(upload.uploadId, object, parts);
+  const done = await ctx.deps.store.completeUpload(upload.uploadId, object, parts).catch(async (e: unknown) => {
+    await ctx.deps.blobs.delete(writer.id).catch(() => {});
+    throw e;
+  });
   if (done === "not-found" || done === "parts-changed") {
     await ctx.deps.blobs.delete(writer.id);
     throw done === "not-found" ? noSuchUpload(upload.uploadId) : S3Errors.internalError();
@@ -202,6 +220,7 @@ export const abortMultipartUpload: S3Operation = async (ctx) => {
   const bucket = ctx.target.bucket!;
   const key = objectKey(ctx);
   await authorizeS3(ctx, "s3:AbortMultipartUpload", objectArn(bucket, key));
+  await existingBucket(ctx, bucket);
   const uploadId = ctx.target.query.get("uploadId") ?? "";
   const result = await ctx.deps.store.abortUpload(bucket, key, uploadId);
   if (result === "not-found") throw noSuchUpload(uploadId);
@@ -215,11 +234,12 @@ export const listParts: S3Operation = async (ctx) => {
   const bucket = ctx.target.bucket!;
   const key = objectKey(ctx);
   await authorizeS3(ctx, "s3:ListMultipartUploadParts", objectArn(bucket, key));
+  await existingBucket(ctx, bucket);
   const upload = await existingUpload(ctx, key);
   const { query } = ctx.target;
   const markerText = query.get("part-number-marker");
-  const after = markerText === undefined || markerText === "" ? undefined : Number(markerText);
-  const maxParts = Math.min(Number(query.get("max-parts") ?? MAX_LISTED) || MAX_LISTED, MAX_LISTED);
+  const after = markerText === undefined || markerText === "" ? undefined : countArgument("part-number-marker", markerText, 0);
+  const maxParts = maxArgument("max-parts", query.get("max-parts"));
   const page = await ctx.deps.store.listParts(bucket, key, upload.uploadId, { after, limit: maxParts });
   if (!page) throw noSuchUpload(upload.uploadId);
   const body = s3Document("ListPartsResult", {
@@ -250,7 +270,7 @@ export const listMultipartUploads: S3Operation = async (ctx) => {
   const keyMarker = query.get("key-marker") || undefined;
   const uploadIdMarker = query.get("upload-id-marker") || undefined;
   const prefix = query.get("prefix") || undefined;
-  const maxUploads = Math.min(Number(query.get("max-uploads") ?? MAX_LISTED) || MAX_LISTED, MAX_LISTED);
+  const maxUploads = maxArgument("max-uploads", query.get("max-uploads"));
   const page = await ctx.deps.store.listUploads(bucket, { prefix, keyMarker, uploadIdMarker, limit: maxUploads });
   const last = page.items.at(-1);
   const body = s3Document("ListMultipartUploadsResult", {

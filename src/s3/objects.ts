@@ -140,7 +140,11 @@ export function checksumHeaders(checksum: ObjectChecksum | { algorithm: ObjectCh
 
 /** Puts the object and deletes the blob it replaced (or its own, when the bucket went away meanwhile). */
 export async function storeObject(ctx: S3Context, object: S3Object): Promise<void> {
-  const put = await ctx.deps.store.putObject(object);
+  const put = await ctx.deps.store.putObject(object).catch(async (e: unknown) => {
+    // The store did not take it (unavailable, …): nothing names the blob, so it goes.
+    await ctx.deps.blobs.delete(object.blobId).catch(() => {});
+    throw e;
+  });
   if (put === "no-bucket") {
     await ctx.deps.blobs.delete(object.blobId);
     throw S3Errors.noSuchBucket(object.bucket);
@@ -185,6 +189,7 @@ const httpDate = (date: Date): string => date.toUTCString();
 function byteRange(header: string, size: number): { start: number; end: number } | "unsatisfiable" | undefined {
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === "" && m[2] === "")) return undefined; // several ranges or nonsense: the whole object
+  if (size === 0) return "unsatisfiable";
   if (m[1] === "") {
     const suffix = Number(m[2]);
     if (suffix === 0) return "unsatisfiable";
@@ -296,7 +301,12 @@ const MAX_KEYS = 1000;
 async function listPage(ctx: S3Context, bucket: string, prefix: string, delimiter: string | undefined, after: string | undefined, limit: number) {
   const contents: S3Object[] = [];
   const commonPrefixes: string[] = [];
-  let cursor: { after?: string; beyondPrefix?: string } = after === undefined ? {} : { after };
+  // A page that ended on a CommonPrefix hands it on as its token or marker: go on after the whole
+  // group, not after the prefix itself (whose keys would roll up into it again, page after page).
+  const endsOnGroup =
+    after !== undefined && delimiter !== undefined && delimiter !== "" && after.startsWith(prefix) && after.endsWith(delimiter) &&
+    after.slice(prefix.length).indexOf(delimiter) === after.length - prefix.length - delimiter.length;
+  let cursor: { after?: string; beyondPrefix?: string } = after === undefined ? {} : endsOnGroup ? { beyondPrefix: after } : { after };
   let last: string | undefined;
   while (contents.length + commonPrefixes.length < limit) {
     const page = await ctx.deps.store.listObjects(bucket, { prefix: prefix === "" ? undefined : prefix, ...cursor, limit: limit - contents.length - commonPrefixes.length });

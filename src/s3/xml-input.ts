@@ -9,6 +9,15 @@ const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"'
 
 /** Element text with XML's escapes undone (named entities and &#N; / &#xN;). */
 export function xmlText(text: string): string {
+  try {
+    return decodeEntities(text);
+  } catch {
+    // &#x110000; and the like: not a character.
+    throw S3Errors.malformedXml();
+  }
+}
+
+function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, e: string) =>
     e.startsWith("#x") ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith("#") ? String.fromCodePoint(Number(e.slice(1))) : ENTITIES[e]!,
   );

@@ -4,6 +4,7 @@
  * slow clients, malformed HTTP.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { pipeline } from "node:stream";
 import { AwsError, Errors } from "../errors.js";
 import { errorDocument } from "../protocol/envelope.js";
 import { STS } from "../protocol/operation.js";
@@ -81,12 +82,11 @@ export function createHttpServer(app: App, deps: AdapterDeps): Server {
       res.end(body);
       return;
     }
-    // A streamed body (an S3 object): a read error mid-way can only cut the connection.
-    body.on("error", (err) => {
-      deps.logger.error({ err }, "response stream failed");
-      res.destroy();
+    // A streamed body (an S3 object): a read error mid-way can only cut the connection, and a
+    // client that goes away must not leave the file open (pipeline destroys both ends).
+    pipeline(body, res, (err) => {
+      if (err && (err as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") deps.logger.error({ err }, "response stream failed");
     });
-    body.pipe(res);
   }
 
   const server = createServer(async (req, res) => {

@@ -2,11 +2,11 @@
  * Object bodies, beside the database (DESIGN: "object bodies in a blob store beside it"): files
  * under `<data dir>/blobs`. A body is written to a temporary file, fsynced, then renamed to its
  * id — an acknowledged PUT survives kill -9, a PUT killed half-way leaves only a temporary file,
- * which nothing names (and the next start removes). A blob is never changed once committed: a new
+ * which nothing names (and a start a day later removes). A blob is never changed once committed: a new
  * body is a new blob, and the record that named the old one is what the store replaces.
  */
 import { randomBytes } from "node:crypto";
-import { createReadStream, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -30,6 +30,8 @@ export interface BlobStore {
 }
 
 const ID = /^[0-9a-f]{32}$/;
+/** A temporary file untouched this long belongs to no upload still running. */
+const STALE_TEMPORARY_MS = 24 * 3600 * 1000;
 
 export class FileBlobStore implements BlobStore {
   private readonly tmp: string;
@@ -37,8 +39,17 @@ export class FileBlobStore implements BlobStore {
   constructor(private readonly dir: string) {
     this.tmp = join(dir, "tmp");
     mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
-    // Left by PUTs killed half-way: never named by any record.
-    for (const name of readdirSync(this.tmp)) rmSync(join(this.tmp, name), { force: true });
+    // Left by PUTs killed half-way: never named by any record. Only old ones: the directory may be
+    // shared (workers of one serve, --blob-dir) with processes whose uploads are under way.
+    const stale = Date.now() - STALE_TEMPORARY_MS;
+    for (const name of readdirSync(this.tmp)) {
+      const file = join(this.tmp, name);
+      try {
+        if (statSync(file).mtimeMs < stale) rmSync(file, { force: true });
+      } catch {
+        // gone meanwhile
+      }
+    }
   }
 
   private pathOf(id: string): string {
