@@ -124,14 +124,18 @@ export const S3Errors = {
       ["ArgumentValue", token],
     ]),
 
+  // --- multipart (§3.2) ---
+  noSuchUpload: (uploadId: string) =>
+    new S3Error(
+      "NoSuchUpload",
+      404,
+      "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+      [["UploadId", uploadId]],
+    ),
+
   // --- everything else ---
   /** What S3 answers for a feature it does not implement; used for every S3 API this server lacks. */
   notImplemented: () => new S3Error("NotImplemented", 501, "A header you provided implies functionality that is not implemented"),
-  methodNotAllowed: (method: string, resourceType: string) =>
-    new S3Error("MethodNotAllowed", 405, "The specified method is not allowed against this resource.", [
-      ["Method", method],
-      ["ResourceType", resourceType],
-    ]),
   internalError: () => new S3Error("InternalError", 500, "We encountered an internal error. Please try again."),
   /** UNCONFIRMED text for S3 (its model lists ServiceUnavailable / SlowDown 503). */
   serviceUnavailable: () => new S3Error("ServiceUnavailable", 503, "Please reduce your request rate."),

@@ -24,10 +24,7 @@ const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PART_BYTES = 5 * 1024 ** 3;
 const MAX_LISTED = 1000;
 
-const noSuchUpload = (uploadId: string) =>
-  new S3Error("NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", [
-    ["UploadId", uploadId],
-  ]);
+const noSuchUpload = S3Errors.noSuchUpload;
 
 /** The upload the request names, or NoSuchUpload. */
 async function existingUpload(ctx: S3Context, key: string): Promise<MultipartUpload> {
