@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parseOk, parseRawRequest } from "./helpers/raw-request.js";
 import {
   canonicalUri,
   computeSignature,
@@ -35,35 +36,6 @@ const CAPTURE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 function read(path: string): string {
   return readFileSync(path, "latin1");
-}
-
-/**
- * Test-only HTTP/1.1 request parser over latin1 text: request line, headers (values trimmed, as
- * node presents them), CRLF or LF, then the body's bytes.
- */
-function parseRawRequest(text: string): WireRequest {
-  const sep = /\r?\n\r?\n/.exec(text);
-  const head = sep ? text.slice(0, sep.index) : text.replace(/\r?\n$/, "");
-  const body = sep ? text.slice(sep.index + sep[0].length) : "";
-  const [requestLine, ...lines] = head.split(/\r?\n/);
-  const [method, target] = requestLine!.split(" ") as [string, string];
-  const q = target.indexOf("?");
-  return {
-    method,
-    rawPath: q < 0 ? target : target.slice(0, q),
-    rawQuery: q < 0 ? "" : target.slice(q + 1),
-    headers: lines.map((line) => {
-      const colon = line.indexOf(":");
-      return [line.slice(0, colon), line.slice(colon + 1).trim()] as const;
-    }),
-    body: Buffer.from(body, "latin1"),
-  };
-}
-
-function parseOk(req: WireRequest): SigV4Auth {
-  const result = parseSigV4(req);
-  if (result.kind !== "ok") throw new Error(`expected ok, got ${JSON.stringify(result)}`);
-  return result.auth;
 }
 
 function payloadHashOf(req: WireRequest, auth: SigV4Auth): string {

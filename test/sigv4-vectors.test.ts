@@ -10,12 +10,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parseOk, parseRawRequest } from "./helpers/raw-request.js";
 import {
   canonicalRequest,
   computeSignature,
   formatAmzDate,
   parseAmzDate,
-  parseSigV4,
   stringToSign,
   verifySignature,
   type SigV4Auth,
@@ -33,49 +33,6 @@ const CLASSIC_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 /** Files are read as latin1: one character per byte, as node presents a request's bytes. */
 function readLatin1(path: string): string {
   return readFileSync(path, "latin1");
-}
-
-/**
- * Test-only raw HTTP/1.1 request parser: request line, headers, blank line, body. Accepts LF
- * or CRLF, a missing final blank line, a request target containing spaces (the vectors have
- * "GET /example space/ HTTP/1.1"), and obs-fold continuation lines, which it unfolds the way
- * RFC 9112 section 5.2 lets a recipient do: each fold becomes one space. (node's own parser
- * rejects obs-fold with 400, so a real server never sees one.) Header values are trimmed of
- * surrounding spaces/tabs, as node does.
- */
-function parseRawRequest(text: string): WireRequest {
-  const sep = /\r?\n\r?\n/.exec(text);
-  const head = sep ? text.slice(0, sep.index) : text.replace(/\r?\n$/, "");
-  const body = sep ? text.slice(sep.index + sep[0].length) : "";
-  const [requestLine, ...lines] = head.split(/\r?\n/);
-  if (requestLine === undefined) throw new Error("empty request");
-  const firstSpace = requestLine.indexOf(" ");
-  const lastSpace = requestLine.lastIndexOf(" ");
-  const target = requestLine.slice(firstSpace + 1, lastSpace);
-  const q = target.indexOf("?");
-  const headers: Array<[string, string]> = [];
-  for (const line of lines) {
-    const last = headers[headers.length - 1];
-    if (/^[ \t]/.test(line) && last !== undefined) {
-      last[1] = `${last[1]} ${line.trim()}`;
-      continue;
-    }
-    const colon = line.indexOf(":");
-    headers.push([line.slice(0, colon), line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "")]);
-  }
-  return {
-    method: requestLine.slice(0, firstSpace),
-    rawPath: q < 0 ? target : target.slice(0, q),
-    rawQuery: q < 0 ? "" : target.slice(q + 1),
-    headers,
-    body: Buffer.from(body, "latin1"),
-  };
-}
-
-function parseOk(req: WireRequest): SigV4Auth {
-  const result = parseSigV4(req);
-  if (result.kind !== "ok") throw new Error(`expected ok, got ${JSON.stringify(result)}`);
-  return result.auth;
 }
 
 // ---------------------------------------------------------------------------------------------
