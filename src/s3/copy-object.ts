@@ -5,6 +5,7 @@
  * bytes are copied into a new blob: objects never share one, so deleting either is simple.
  */
 import { headerValue } from "../sigv4/index.js";
+import { concatenateBlobs } from "../store/blobs.js";
 import type { S3Object } from "../store/store.js";
 import { s3Document, s3Response } from "./envelope.js";
 import { S3Error, S3Errors } from "./errors.js";
@@ -48,21 +49,14 @@ export const copyObject: S3Operation = async (ctx) => {
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  const writer = await ctx.deps.blobs.create();
-  try {
-    for await (const chunk of ctx.deps.blobs.read(original.blobId)) await writer.write(chunk as Buffer);
-    await writer.commit();
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
+  const blobId = await concatenateBlobs(ctx.deps.blobs, [original.blobId]);
   const copy: S3Object = {
     ...original,
     ...(directive === "REPLACE" ? attributesOf(ctx) : {}),
     bucket,
     key,
     lastModified: nowToTheSecond(ctx),
-    blobId: writer.id,
+    blobId,
   };
   await storeObject(ctx, copy);
   return s3Response(ctx.ids, 200, s3Document("CopyObjectResult", { ETag: copy.etag, LastModified: copy.lastModified.toISOString() }));

@@ -10,6 +10,7 @@ import { principalArn } from "../principal.js";
 import { XmlList } from "../protocol/xml.js";
 import { checksumAlgorithmOfHeader } from "../sigv4/checksums.js";
 import { headerValue } from "../sigv4/index.js";
+import { concatenateBlobs } from "../store/blobs.js";
 import type { ChecksumAlgorithm, MultipartUpload, S3Object, UploadPart } from "../store/store.js";
 import { canonicalUserId } from "./buckets.js";
 import { s3Document, s3Response } from "./envelope.js";
@@ -170,14 +171,10 @@ export const completeMultipartUpload: S3Operation = async (ctx) => {
   });
 
   // The object's bytes: the parts in order, copied into one new blob.
-  const writer = await ctx.deps.blobs.create();
-  try {
-    for (const part of parts) for await (const chunk of ctx.deps.blobs.read(part.blobId)) await writer.write(chunk as Buffer);
-    await writer.commit();
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
+  const blobId = await concatenateBlobs(
+    ctx.deps.blobs,
+    parts.map((p) => p.blobId),
+  );
   const md5s = createHash("md5");
   for (const part of parts) md5s.update(Buffer.from(unquoted(part.etag), "hex"));
   const object: S3Object = {
@@ -192,14 +189,14 @@ export const completeMultipartUpload: S3Operation = async (ctx) => {
     // not computed here, so none is stored or returned.
     checksum: null,
     lastModified: nowToTheSecond(ctx),
-    blobId: writer.id,
+    blobId,
   };
   const done = await ctx.deps.store.completeUpload(upload.uploadId, object, parts).catch(async (e: unknown) => {
-    await ctx.deps.blobs.delete(writer.id).catch(() => {});
+    await ctx.deps.blobs.delete(blobId).catch(() => {});
     throw e;
   });
   if (done === "not-found" || done === "parts-changed") {
-    await ctx.deps.blobs.delete(writer.id);
+    await ctx.deps.blobs.delete(blobId);
     throw done === "not-found" ? noSuchUpload(upload.uploadId) : S3Errors.internalError();
   }
   for (const blobId of done.partBlobIds) await ctx.deps.blobs.delete(blobId);

@@ -7,6 +7,7 @@
  * rclone's `?uploads=` is `?uploads`.
  */
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
+import { parseSigV4 } from "../sigv4/parse.js";
 import { headerValue, percentDecode, splitQuery } from "../sigv4/uri.js";
 
 export interface S3Target {
@@ -51,9 +52,16 @@ export function s3Target(req: WireRequest): S3Target {
   return { bucket: decode(path.slice(0, slash), false), key: key === "" ? undefined : decode(key, false), query };
 }
 
-/** Is this an S3 object upload, whose body the HTTP adapter leaves unread for the operation to stream? */
-export function streamsBody(req: WireRequest, parsed: { kind: string; auth?: SigV4Auth }): boolean {
+/**
+ * Is this an S3 object upload, whose body the HTTP adapter leaves unread for the operation to
+ * stream? Only a PUT to a path below a bucket can be: every other request (each STS and IAM one)
+ * is answered no before its signature is parsed.
+ */
+export function streamsBody(req: WireRequest): boolean {
   if (req.method !== "PUT") return false;
+  const belowBucket = req.rawPath.indexOf("/", 1) >= 0 || headerValue(req, "host")?.includes(".localhost") === true;
+  if (!belowBucket) return false;
+  const parsed = parseSigV4(req);
   if (!isS3Request(req, parsed.kind === "ok" ? parsed.auth : undefined)) return false;
   return s3Target(req).key !== undefined;
 }

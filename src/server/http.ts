@@ -9,7 +9,6 @@ import { AwsError, Errors } from "../errors.js";
 import { errorDocument } from "../protocol/envelope.js";
 import { STS } from "../protocol/operation.js";
 import { streamsBody } from "../s3/target.js";
-import { parseSigV4 } from "../sigv4/index.js";
 import type { WireRequest } from "../sigv4/types.js";
 import { xmlResponse, type App, type WireResponse } from "./app.js";
 import type { Deps } from "../deps.js";
@@ -97,7 +96,7 @@ export function createHttpServer(app: App, deps: AdapterDeps): Server {
         return;
       }
       const head = toWireRequest(req, EMPTY);
-      if (streamsBody(head, parseSigV4(head))) {
+      if (streamsBody(head)) {
         send(res, await app(toWireRequest(req, EMPTY, req)));
         return;
       }

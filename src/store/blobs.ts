@@ -103,3 +103,16 @@ export class FileBlobStore implements BlobStore {
     await rm(this.pathOf(id), { force: true });
   }
 }
+
+/** A new committed blob holding the given blobs' bytes in order (CopyObject, CompleteMultipartUpload). */
+export async function concatenateBlobs(blobs: BlobStore, ids: readonly string[]): Promise<string> {
+  const writer = await blobs.create();
+  try {
+    for (const id of ids) for await (const chunk of blobs.read(id)) await writer.write(chunk as Buffer);
+    await writer.commit();
+    return writer.id;
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+}
