@@ -135,7 +135,9 @@ describe.each(AWS_CLIS)("objects with $name", ({ command }) => {
     expect(created).toMatchObject({ Bucket: b, Key: "k" });
     writeFileSync(join(dir, "p1"), "first part");
     writeFileSync(join(dir, "p2"), "second part");
-    const p1 = JSON.parse((await cli(["s3api", "upload-part", "--bucket", b, "--key", "k", "--upload-id", uploadId, "--part-number", "1", "--body", join(dir, "p1")])).stdout);
+    const up1 = await cli(["s3api", "upload-part", "--bucket", b, "--key", "k", "--upload-id", uploadId, "--part-number", "1", "--body", join(dir, "p1")]);
+    expect(up1, up1.stderr).toMatchObject({ code: 0 });
+    const p1 = JSON.parse(up1.stdout);
     const p2 = JSON.parse((await cli(["s3api", "upload-part", "--bucket", b, "--key", "k", "--upload-id", uploadId, "--part-number", "2", "--body", join(dir, "p2")])).stdout);
     const listed = JSON.parse((await cli(["s3api", "list-parts", "--bucket", b, "--key", "k", "--upload-id", uploadId])).stdout);
     expect(listed.Parts.map((p: { PartNumber: number; Size: number }) => [p.PartNumber, p.Size])).toEqual([[1, 10], [2, 11]]);

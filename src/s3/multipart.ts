@@ -46,7 +46,8 @@ export const createMultipartUpload: S3Operation = async (ctx) => {
     throw S3Errors.invalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]", "x-amz-checksum-algorithm", algorithmHeader);
   }
   const upload: MultipartUpload = {
-    uploadId: ctx.deps.random.bytes(48).toString("base64url"),
+    // Letters and digits only: an id starting with "-" reads as an option to the aws CLI.
+    uploadId: ctx.deps.random.bytes(32).toString("hex"),
     bucket,
     key,
     initiatedAt: new Date(ctx.deps.clock.now()),
