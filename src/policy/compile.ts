@@ -10,7 +10,8 @@ import { compileActions, compilePatterns, type ActionMatcher, type ValueMatcher 
 import { compileCondition, type CompiledCondition } from "./conditions.js";
 import { parseResourceTemplate, type Variable } from "./variables.js";
 import { anyOf, compileGlob, hasWildcard, type Glob } from "./glob.js";
-import type { PolicyDocument, Statement } from "./types.js";
+import { compilePrincipals, type Grant } from "./principals.js";
+import type { PolicyDocument, Statement, TrustCaller } from "./types.js";
 
 export interface CompiledStatement {
   readonly statement: Statement;
@@ -22,6 +23,8 @@ export interface CompiledStatement {
   /** Policy variables in the Resource / NotResource entries. */
   readonly resourceVariables: readonly Variable[];
   readonly conditions: readonly CompiledCondition[];
+  /** A trust policy's Principal: what the statement grants a caller, undefined when it does not name it. */
+  readonly principals?: (caller: TrustCaller) => Grant | undefined;
 }
 
 export interface CompiledPolicy {
@@ -40,6 +43,8 @@ export interface CompiledPolicy {
 
 /** Variables are substituted only under this Version (spec §1.3). */
 export const VARIABLES_VERSION = "2012-10-17";
+
+const ANY_RESOURCE: ValueMatcher = () => true;
 
 export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
   const substitute = doc.version === VARIABLES_VERSION;
@@ -60,7 +65,9 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
   const statements = doc.statements.map((statement, index): CompiledStatement => {
     const notAction = statement.action === undefined;
     const actionPatterns = statement.action ?? statement.notAction ?? [];
-    const notResource = statement.resource === undefined;
+    // A trust statement has neither Resource nor NotResource: it applies to any resource (the role).
+    const anyResource = statement.resource === undefined && statement.notResource === undefined;
+    const notResource = statement.notResource !== undefined;
     const templates = (statement.resource ?? statement.notResource ?? []).map((r) => parseResourceTemplate(r, substitute));
 
     if (notAction) always.push(index);
@@ -91,9 +98,10 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
       notAction,
       actions: compileActions(actionPatterns),
       notResource,
-      resources: compilePatterns(templates, false),
+      resources: anyResource ? ANY_RESOURCE : compilePatterns(templates, false),
       resourceVariables: templates.flatMap((t) => t.variables),
       conditions: statement.conditions.map((c) => compileCondition(c, substitute)),
+      ...(statement.principal !== undefined ? { principals: compilePrincipals(statement.principal) } : {}),
     };
   });
   const byService = new Map([...serviceStatements].map(([service, list]) => [service, { statements: list, filter: anyOf(serviceSources.get(service)!) }]));

@@ -27,3 +27,17 @@ export const MESSAGES = {
   iamPath:
     'IAM resource path must either be "*", root, or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.',
 } as const;
+
+/**
+ * Trust-policy texts (AssumeRolePolicyDocument; assume-role-spec §7.3). The general grammar
+ * errors (Syntax errors in policy., legacy parsing, Sid, missing actions) are shared above.
+ */
+export const TRUST_MESSAGES = {
+  invalidJson: "This policy contains invalid Json",
+  noPrincipals: "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!",
+  /** Recorded for Resource; NotResource and NotPrincipal follow its pattern, UNCONFIRMED. */
+  prohibitedField: (field: string): string => `Has prohibited field ${field}`,
+  actions: "AssumeRole policy may only specify STS AssumeRole actions.",
+  /** `"Principal": "*"` in a trust policy: CreateRole's text as quoted by aws-cdk (issue #5732, and the test in packages/aws-iam). */
+  star: 'AssumeRolepolicy contained an invalid principal: "STAR":"*".',
+} as const;

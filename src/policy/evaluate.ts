@@ -13,7 +13,7 @@
  */
 import { variableValue, type Variable } from "./variables.js";
 import type { CompiledPolicy, CompiledStatement } from "./compile.js";
-import type { Decision, RequestContext, Statement } from "./types.js";
+import type { Decision, RequestContext, Statement, TrustCaller } from "./types.js";
 
 export interface PolicyInput {
   /** How the simulator names the policy (an inline policy's name, "PolicyInputList.1", …). */
@@ -29,6 +29,11 @@ export interface EvaluationRequest {
   /** The resource ARN, or "*" for actions without a resource type. */
   readonly resource: string;
   readonly context: RequestContext;
+  /**
+   * Resource-based policies (a role's trust policy): who asks. With a caller, only statements
+   * whose Principal names it apply; without one, only statements without a Principal do.
+   */
+  readonly caller?: TrustCaller;
 }
 
 export interface MatchedStatement<P extends PolicyInput = PolicyInput> {
@@ -55,7 +60,7 @@ export function evaluate<P extends PolicyInput>(policies: readonly P[], request:
   const action = request.action.toLowerCase();
   const colon = action.indexOf(":");
   const service = colon < 0 ? action : action.slice(0, colon);
-  const { resource, context } = request;
+  const { resource, context, caller } = request;
   const allows: MatchedStatement<P>[] = [];
   const denies: MatchedStatement<P>[] = [];
   const missing = new Map<string, string>();
@@ -65,6 +70,7 @@ export function evaluate<P extends PolicyInput>(policies: readonly P[], request:
     for (const index of candidates(policy, action, service)) {
       const s = policy.statements[index]!;
       if (s.actions(action) === s.notAction) continue;
+      if (!appliesTo(s, caller)) continue;
       const resourceMatches = s.resources(resource, context) !== s.notResource;
       const unresolved = s.resourceVariables.length === 0 ? NO_VARIABLES : s.resourceVariables.filter((v) => variableValue(v, context) === undefined);
       if (!resourceMatches && unresolved.length === 0) continue;
@@ -80,6 +86,15 @@ export function evaluate<P extends PolicyInput>(policies: readonly P[], request:
   if (denies.length > 0) return { decision: "explicitDeny", matched: denies, missingContextKeys };
   if (allows.length > 0) return { decision: "allow", matched: allows, missingContextKeys };
   return { decision: "implicitDeny", matched: [], missingContextKeys };
+}
+
+/**
+ * Identity statements (no Principal) apply to an evaluation without a caller; resource-policy
+ * statements apply only when a caller is given and their Principal names it.
+ */
+function appliesTo(s: CompiledStatement, caller: TrustCaller | undefined): boolean {
+  if (s.principals === undefined) return caller === undefined;
+  return caller !== undefined && s.principals(caller) !== undefined;
 }
 
 const NONE: readonly number[] = [];

@@ -35,13 +35,18 @@ const VERSIONS = new Set([CURRENT_VERSION, "2008-10-17"]);
 const TOP_LEVEL = new Set(["Version", "Id", "Statement"]);
 const STATEMENT_KEYS = new Set(["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
 
-/** A statement that passed the structure check, before the later checks. */
-interface Draft {
+/**
+ * A statement that passed the structure check, before the later checks. Shared with
+ * parseTrustPolicy (trust.ts), which reads the same grammar and makes its own later checks.
+ */
+export interface Draft {
   readonly node: JsonObject;
   readonly sid: string | undefined;
   /** As written: "allow" passes the structure check and fails legacy parsing. */
   readonly effect: string;
-  readonly hasPrincipal: boolean;
+  /** As written; their shape (a string, or an object of strings / string lists) is checked. */
+  readonly principal: JsonNode | undefined;
+  readonly notPrincipal: JsonNode | undefined;
   readonly action: string[] | undefined;
   readonly notAction: string[] | undefined;
   readonly resource: string[] | undefined;
@@ -59,28 +64,20 @@ export function parsePolicy(text: string, options: ParseOptions): PolicyDocument
   // 2008-10-17 Version for managed policies. Inline ones are accepted, and then policy
   // variables are literal text, as the Version element's documentation says.
   if (options.managed && version !== CURRENT_VERSION) throw new PolicyParseError(MESSAGES.version);
-  if (drafts.some((d) => d.hasPrincipal)) throw new PolicyParseError(MESSAGES.principal);
+  if (drafts.some((d) => d.principal !== undefined || d.notPrincipal !== undefined)) throw new PolicyParseError(MESSAGES.principal);
 
   // Resource format errors are needed by both step 4 and step 8; the first one in document order
   // (and within a statement, in sorted order: see firstResourceError) is reported.
   let resourceError: string | undefined;
   for (const d of drafts) {
-    if (d.effect !== "Allow" && d.effect !== "Deny") throw new PolicyParseError(MESSAGES.legacy);
-    if (d.conditions.some((c) => parseOperator(c.operator)?.base.family === "date" && c.values.some((v) => parsePolicyDate(v) === undefined))) {
-      throw new PolicyParseError(MESSAGES.legacy);
-    }
+    if (failsLegacyParsing(d)) throw new PolicyParseError(MESSAGES.legacy);
     resourceError ??= firstResourceError(d.resource ?? d.notResource ?? []);
     if (resourceError === undefined && (d.resource ?? d.notResource ?? []).some(failsLegacyArnParsing)) {
       throw new PolicyParseError(MESSAGES.legacy);
     }
   }
 
-  const sids = new Set<string>();
-  for (const { sid } of drafts) {
-    if (sid === undefined || sid === "") continue; // two empty Sids were accepted (valid-49)
-    if (sids.has(sid)) throw new PolicyParseError(MESSAGES.sidUnique);
-    sids.add(sid);
-  }
+  checkSidsUnique(drafts);
   if (drafts.some((d) => (d.action ?? d.notAction ?? []).length === 0)) throw new PolicyParseError(MESSAGES.noActions);
   if (drafts.some((d) => (d.resource ?? d.notResource ?? []).length === 0)) throw new PolicyParseError(MESSAGES.noResources);
   if (resourceError !== undefined) throw new PolicyParseError(resourceError);
@@ -92,17 +89,36 @@ export function parsePolicy(text: string, options: ParseOptions): PolicyDocument
   }
 
   const starts = lineStarts(text);
+  return { version, statements: drafts.map((d) => toStatement(d, starts)) };
+}
+
+/** Step 4's checks that are not about resources: Effect spelled in another case, unreadable Date values. */
+export function failsLegacyParsing(d: Draft): boolean {
+  if (d.effect !== "Allow" && d.effect !== "Deny") return true;
+  return d.conditions.some((c) => parseOperator(c.operator)?.base.family === "date" && c.values.some((v) => parsePolicyDate(v) === undefined));
+}
+
+/** Step 5. */
+export function checkSidsUnique(drafts: readonly Draft[]): void {
+  const sids = new Set<string>();
+  for (const { sid } of drafts) {
+    if (sid === undefined || sid === "") continue; // two empty Sids were accepted (valid-49)
+    if (sids.has(sid)) throw new PolicyParseError(MESSAGES.sidUnique);
+    sids.add(sid);
+  }
+}
+
+/** A validated draft in the engine's shape; `extra` adds what only some documents have (a trust policy's Principal). */
+export function toStatement(d: Draft, starts: readonly number[], extra: Partial<Pick<Statement, "principal">> = {}): Statement {
   return {
-    version,
-    statements: drafts.map((d): Statement => ({
-      sid: d.sid,
-      effect: d.effect as Effect,
-      ...(d.action !== undefined ? { action: d.action } : { notAction: d.notAction! }),
-      ...(d.resource !== undefined ? { resource: d.resource } : { notResource: d.notResource! }),
-      conditions: d.conditions,
-      start: bracePosition(starts, d.node.open),
-      end: bracePosition(starts, d.node.close),
-    })),
+    sid: d.sid,
+    effect: d.effect as Effect,
+    ...extra,
+    ...(d.action !== undefined ? { action: d.action } : { notAction: d.notAction! }),
+    ...(d.resource !== undefined ? { resource: d.resource } : d.notResource !== undefined ? { notResource: d.notResource } : {}),
+    conditions: d.conditions,
+    start: bracePosition(starts, d.node.open),
+    end: bracePosition(starts, d.node.close),
   };
 }
 
@@ -135,7 +151,7 @@ function actionError(action: string): string | undefined {
 
 // ---- step 1: structure ------------------------------------------------------------------------
 
-function readDocument(root: JsonNode): { version: string | undefined; drafts: Draft[] } | undefined {
+export function readDocument(root: JsonNode): { version: string | undefined; drafts: Draft[] } | undefined {
   if (root.kind !== "object") return undefined;
   const m = root.members;
   for (const key of m.keys()) if (!TOP_LEVEL.has(key)) return undefined;
@@ -189,7 +205,8 @@ function readStatement(node: JsonObject): Draft | undefined {
     node,
     sid: sid?.kind === "string" ? sid.value : undefined,
     effect: effect.value,
-    hasPrincipal: m.has("Principal") || m.has("NotPrincipal"),
+    principal: m.get("Principal"),
+    notPrincipal: m.get("NotPrincipal"),
     action: lists.Action,
     notAction: lists.NotAction,
     resource: lists.Resource,
@@ -198,7 +215,7 @@ function readStatement(node: JsonObject): Draft | undefined {
   };
 }
 
-function stringOrList(node: JsonNode): string[] | undefined {
+export function stringOrList(node: JsonNode): string[] | undefined {
   if (node.kind === "string") return [node.value];
   if (node.kind !== "array") return undefined;
   const out: string[] = [];
@@ -209,7 +226,7 @@ function stringOrList(node: JsonNode): string[] | undefined {
   return out;
 }
 
-/** "*", or { "AWS" | "Service" | …: string or strings }: only its shape matters, as any principal is refused. */
+/** "*", or { "AWS" | "Service" | …: string or strings }: only the shape is checked here (trust.ts reads the values). */
 function isPrincipal(node: JsonNode): boolean {
   if (node.kind === "string") return true;
   return node.kind === "object" && [...node.members.values()].every((v) => stringOrList(v) !== undefined);

@@ -23,13 +23,42 @@ export interface ConditionClause {
   readonly values: readonly string[];
 }
 
+/**
+ * A resource-based policy's Principal element (only trust policies have one here), values as
+ * written: `"AWS": "123456789012"` → aws ["123456789012"]. A bare `"Principal": "*"` is refused
+ * by parseTrustPolicy (see trust.ts), so everyone is written `{"AWS": "*"}`.
+ */
+export interface Principals {
+  readonly aws: readonly string[];
+  readonly service: readonly string[];
+  readonly federated: readonly string[];
+  readonly canonicalUser: readonly string[];
+}
+
+/**
+ * Who asks, for matching a Principal element: an IAM user, a role session or the root user.
+ * Services and federated identities never call with these credentials, so Service / Federated
+ * principals never match one.
+ */
+export interface TrustCaller {
+  readonly accountId: string;
+  /** The caller's principal ARNs, most specific last: an IAM user: [userArn]; a role session:
+   *  [roleArn, "arn:aws:sts::ACCT:assumed-role/ROLE/SESSION"]; root: ["arn:aws:iam::ACCT:root"]. */
+  readonly arns: readonly string[];
+}
+
 export interface Statement {
   readonly sid: string | undefined;
   readonly effect: Effect;
+  /** Trust policies only; identity policies never have one (parsePolicy refuses it). */
+  readonly principal?: Principals;
   /** Exactly one of action / notAction is set. */
   readonly action?: readonly string[];
   readonly notAction?: readonly string[];
-  /** Exactly one of resource / notResource is set. */
+  /**
+   * Identity policies: exactly one of resource / notResource is set. Trust policies: neither
+   * (the resource is the role itself), and the statement applies to any resource.
+   */
   readonly resource?: readonly string[];
   readonly notResource?: readonly string[];
   readonly conditions: readonly ConditionClause[];
