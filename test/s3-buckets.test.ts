@@ -223,21 +223,47 @@ describe("what the MFA session is for: AWS's force-MFA policy and S3", () => {
       expect(listed.code, listed.stderr).toBe(0);
       expect(listed.stdout).toMatch(/ team-data\n$/);
 
-      // The same with boto3, in the shape of AWS's GetSessionToken example: a session with MFA, then
-      // the buckets. A step later, so that there is a code the device has not given yet.
+      // The seed's boto3 function: AWS's GetSessionToken example lists the buckets with a session
+      // made with or without MFA. Written here from its documented behaviour (same name, arguments
+      // and calls); its clients name no endpoint, so AWS_ENDPOINT_URL points boto3 at the server,
+      // exactly as it would run unchanged. A step later, so that the device has a code to give.
       advanceSteps(server, 1);
       const script = [
-        "import boto3",
-        "sts = boto3.client('sts', endpoint_url=" + JSON.stringify(server.url) + ", region_name='us-east-1',",
-        `    aws_access_key_id=${JSON.stringify(alice.accessKeyId)}, aws_secret_access_key=${JSON.stringify(alice.secretAccessKey)})`,
-        `creds = sts.get_session_token(SerialNumber=${JSON.stringify(device.serialNumber)}, TokenCode=${JSON.stringify(codeAt(device.seed, serverStep(server) + 1))})['Credentials']`,
-        "s3 = boto3.resource('s3', endpoint_url=" + JSON.stringify(server.url) + ", region_name='us-east-1',",
-        "    aws_access_key_id=creds['AccessKeyId'], aws_secret_access_key=creds['SecretAccessKey'], aws_session_token=creds['SessionToken'])",
-        "for bucket in s3.buckets.all():",
-        "    print(bucket.name)",
+        "import boto3, sys",
+        "from botocore.exceptions import ClientError",
+        "def list_buckets_with_session_token_with_mfa(mfa_serial_number, mfa_totp, sts_client):",
+        "    if mfa_serial_number is not None:",
+        "        response = sts_client.get_session_token(SerialNumber=mfa_serial_number, TokenCode=mfa_totp)",
+        "    else:",
+        "        response = sts_client.get_session_token()",
+        "    temp_credentials = response['Credentials']",
+        "    s3_resource = boto3.resource('s3', aws_access_key_id=temp_credentials['AccessKeyId'],",
+        "        aws_secret_access_key=temp_credentials['SecretAccessKey'], aws_session_token=temp_credentials['SessionToken'])",
+        "    print('Buckets for the account:')",
+        "    for bucket in s3_resource.buckets.all():",
+        "        print(bucket.name)",
+        "sts_client = boto3.client('sts')",
+        "list_buckets_with_session_token_with_mfa(sys.argv[1], sys.argv[2], sts_client)",
+        "try:",
+        "    list_buckets_with_session_token_with_mfa(None, None, sts_client)",
+        "except ClientError as error:",
+        "    print(error)",
       ].join("\n");
-      const py = await run("python3", ["-c", script], { PATH: env.PATH, HOME: home, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" });
-      expect(py, py.stderr).toMatchObject({ code: 0, stdout: "team-data\n" });
+      const pyEnv = {
+        PATH: env.PATH,
+        HOME: home,
+        AWS_CONFIG_FILE: "/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        AWS_ENDPOINT_URL: server.url,
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: alice.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: alice.secretAccessKey,
+      };
+      const py = await run("python3", ["-c", script, device.serialNumber, codeAt(device.seed, serverStep(server) + 1)], pyEnv);
+      expect(py, py.stderr).toMatchObject({
+        code: 0,
+        stdout: "Buckets for the account:\nteam-data\nBuckets for the account:\nAn error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n",
+      });
     } finally {
       rmSync(home, { recursive: true, force: true });
       server.clock.fixedMs = undefined;

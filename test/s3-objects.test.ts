@@ -61,6 +61,12 @@ describe.each(AWS_CLIS)("objects with $name", ({ command }) => {
     const part = JSON.parse((await cli(["s3api", "get-object", "--bucket", bucket, "--key", "top.bin", "--range", "bytes=10-19", ranged])).stdout);
     expect(part).toMatchObject({ ContentLength: 10, ContentRange: "bytes 10-19/300000" });
     expect(readFileSync(ranged)).toEqual(data.subarray(10, 20));
+    // A last position before the first is no byte range at all: the header is ignored, 200 and
+    // the whole object (RFC 9110 §14.1.1, §14.2).
+    const reversed = JSON.parse((await cli(["s3api", "get-object", "--bucket", bucket, "--key", "top.bin", "--range", "bytes=5-1", ranged])).stdout);
+    expect(reversed).toMatchObject({ ContentLength: 300000 });
+    expect(reversed.ContentRange).toBeUndefined();
+    expect(readFileSync(ranged)).toEqual(data);
 
     expect(await cli(["s3api", "get-object", "--bucket", bucket, "--key", "top.bin", "--range", "bytes=400000-", ranged])).toMatchObject({
       code: exit,

@@ -24,18 +24,19 @@ import {
   abortMultipartUpload,
   completeMultipartUpload,
   createMultipartUpload,
-  listMultipartUploads,
   listParts,
   uploadPart,
 } from "./multipart.js";
 import { deleteObject, getObject, headObject, listObjectsV1, listObjectsV2, putObject } from "./objects.js";
 import { copyObject } from "./copy-object.js";
 import { deleteObjects } from "./delete-objects.js";
+import { listMultipartUploads } from "./list-uploads.js";
 import { newRequestIds, s3ErrorResponse, type S3Response } from "./envelope.js";
 import { S3Error, S3Errors } from "./errors.js";
 import type { S3Operation } from "./operation.js";
 import { payloadDeclarationError, payloadError } from "./payload-errors.js";
 import { s3Target, type S3Target } from "./target.js";
+import { bodyFailure, readXmlBody } from "./body.js";
 
 export type S3App = (req: WireRequest, parsed: ParseResult) => Promise<S3Response>;
 
@@ -125,6 +126,7 @@ function route(req: WireRequest, target: S3Target): S3Operation {
       if (method === "GET") return target.query.get("list-type") === "2" ? listObjectsV2 : listObjectsV1;
     }
     if (method === "GET" && only(subresources, "location")) return getBucketLocation;
+    // (prefix, delimiter and encoding-type are among LIST_ARGUMENTS.)
     if (method === "GET" && only(subresources, "uploads", "key-marker", "upload-id-marker", "max-uploads")) return listMultipartUploads;
     if (method === "POST" && only(subresources, "delete")) return deleteObjects;
     throw S3Errors.notImplemented();
@@ -167,26 +169,32 @@ export function createS3App(deps: Deps): S3App {
       const caller = await verifyCaller(req, auth, deps, { check, services: S3_SCOPE, checkTime: false }).catch((e: unknown) => {
         throw e instanceof AuthFailure ? s3AuthError(e, req, auth, declared.payloadHash) : e;
       });
-      if (auth.form === "query") {
-        const unsigned = s3UnsignedHeaders(req, auth);
-        if (unsigned.length > 0) {
-          throw new S3Error("AccessDenied", 403, "There were headers present in the request which were not signed", [["HeadersNotSigned", unsigned.join(", ")]]);
-        }
-      }
+      // Every x-amz-* header must be signed, in either form. Recorded for presigned URLs only
+      // (s3-spec §2.3, §3.1); for the header form UNCONFIRMED, following AWS's documentation of
+      // SignedHeaders ("any x-amz-* headers that you plan to add to the request") and the
+      // presigned pattern. Real signers (botocore, the SDKs, s3cmd, rclone) sign them all.
+      const unsigned = s3UnsignedHeaders(req, auth);
+      if (unsigned.length > 0) throw S3Errors.headersNotSigned(unsigned);
       const target = s3Target(req);
       const operation = route(req, target);
       // The body must be what the signature covered: the operations that take an object's bytes
-      // check them as they arrive (streamed, or the buffered body as one piece); for the others
-      // the (small, buffered) body is checked here, before they read it.
+      // check them as they arrive (streamed, after their own checks, so that a refusal comes
+      // before the client is told to send them); for the others the body, small and XML, is
+      // read whole here (S3's size limit) and checked before they see it.
       const payload = s3PayloadReader(declared.payload, { auth, secret });
+      let request = req;
       if (!RECEIVES_BODY.has(operation)) {
-        payload.write(req.body);
+        const decoded = payload.write(await readXmlBody(req));
         const result = payload.end();
         if (!result.ok) throw payloadError(result.error);
+        request = { ...req, body: Buffer.concat(decoded), stream: undefined };
       }
-      return await operation({ caller, auth, deps, req, target, ids, payload });
+      return await operation({ caller, auth, deps, req: request, target, ids, payload });
     } catch (e) {
-      const error = e instanceof S3Error ? e : e instanceof StoreUnavailableError ? S3Errors.serviceUnavailable() : S3Errors.internalError();
+      const error =
+        e instanceof S3Error
+          ? e
+          : (bodyFailure(e) ?? (e instanceof StoreUnavailableError ? S3Errors.serviceUnavailable() : S3Errors.internalError()));
       if (error.status >= 500 && !(e instanceof S3Error)) deps.logger.error({ requestId: ids.requestId, err: e }, "S3 request failed");
       return s3ErrorResponse(ids, error, req.method);
     }

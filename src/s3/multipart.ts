@@ -1,9 +1,9 @@
 /**
  * Multipart uploads (s3-spec §8.12): CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
- * AbortMultipartUpload, ListParts, ListMultipartUploads — what `aws s3 cp` and boto3's transfer
- * manager use for files of 8 MiB and more. Parts stream into blobs like PutObject's body; the
- * completed object is the parts' bytes copied in order into one new blob, with S3's
- * `"<md5 of the parts' md5s>-N"` ETag.
+ * AbortMultipartUpload, ListParts (and ListMultipartUploads, in list-uploads.ts) — what `aws s3 cp`
+ * and boto3's transfer manager use for files of 8 MiB and more. Parts stream into blobs like
+ * PutObject's body; the completed object is the parts' bytes copied in order into one new blob,
+ * with S3's `"<md5 of the parts' md5s>-N"` ETag.
  */
 import { createHash } from "node:crypto";
 import { principalArn } from "../principal.js";
@@ -16,7 +16,7 @@ import { canonicalUserId } from "./buckets.js";
 import { s3Document, s3Response } from "./envelope.js";
 import { S3Error, S3Errors } from "./errors.js";
 import { attributesOf, checksumHeaders, nowToTheSecond, objectKey, receiveBody, storeObject } from "./objects.js";
-import { authorizeS3, bucketArn, existingBucket, objectArn, type S3Context, type S3Operation } from "./operation.js";
+import { authorizeS3, existingBucket, objectArn, type S3Context, type S3Operation } from "./operation.js";
 import { element, elements, xmlBody, xmlText } from "./xml-input.js";
 
 /** Limits (s3-spec §9.1): 10 000 parts of 5 MiB (the last may be smaller) to 5 GiB each. */
@@ -128,7 +128,7 @@ function countArgument(name: string, text: string, min: number): number {
 }
 
 /** max-parts / max-uploads: 1 or more, at most 1000 listed. */
-const maxArgument = (name: string, text: string | undefined): number =>
+export const maxArgument = (name: string, text: string | undefined): number =>
   text === undefined ? MAX_LISTED : Math.min(countArgument(name, text, 1), MAX_LISTED);
 
 const unquoted = (etag: string): string => etag.replace(/^"|"$/g, "");
@@ -223,7 +223,7 @@ export const abortMultipartUpload: S3Operation = async (ctx) => {
   return s3Response(ctx.ids, 204);
 };
 
-const initiatorXml = (upload: MultipartUpload) => ({ ID: upload.initiator, DisplayName: upload.initiator.slice(upload.initiator.lastIndexOf(":") + 1) });
+export const initiatorXml = (upload: MultipartUpload) => ({ ID: upload.initiator, DisplayName: upload.initiator.slice(upload.initiator.lastIndexOf(":") + 1) });
 
 export const listParts: S3Operation = async (ctx) => {
   const bucket = ctx.target.bucket!;
@@ -253,42 +253,6 @@ export const listParts: S3Operation = async (ctx) => {
     Initiator: initiatorXml(upload),
     Owner: { ID: canonicalUserId(ctx.caller.principal.accountId) },
     StorageClass: "STANDARD",
-  });
-  return s3Response(ctx.ids, 200, body);
-};
-
-export const listMultipartUploads: S3Operation = async (ctx) => {
-  const bucket = ctx.target.bucket!;
-  await authorizeS3(ctx, "s3:ListBucketMultipartUploads", bucketArn(bucket));
-  await existingBucket(ctx, bucket);
-  const { query } = ctx.target;
-  const keyMarker = query.get("key-marker") || undefined;
-  const uploadIdMarker = query.get("upload-id-marker") || undefined;
-  const prefix = query.get("prefix") || undefined;
-  const maxUploads = maxArgument("max-uploads", query.get("max-uploads"));
-  const page = await ctx.deps.store.listUploads(bucket, { prefix, keyMarker, uploadIdMarker, limit: maxUploads });
-  const last = page.items.at(-1);
-  const body = s3Document("ListMultipartUploadsResult", {
-    Bucket: bucket,
-    KeyMarker: keyMarker ?? "",
-    UploadIdMarker: uploadIdMarker ?? "",
-    NextKeyMarker: page.next !== undefined ? last?.key : undefined,
-    NextUploadIdMarker: page.next !== undefined ? last?.uploadId : undefined,
-    Prefix: prefix,
-    MaxUploads: maxUploads,
-    IsTruncated: page.next !== undefined,
-    Upload: new XmlList(
-      page.items.map((u) => ({
-        Key: u.key,
-        UploadId: u.uploadId,
-        Initiator: initiatorXml(u),
-        Owner: { ID: canonicalUserId(ctx.caller.principal.accountId) },
-        StorageClass: "STANDARD",
-        Initiated: u.initiatedAt.toISOString(),
-      })),
-      "Upload",
-      true,
-    ),
   });
   return s3Response(ctx.ids, 200, body);
 };

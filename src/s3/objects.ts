@@ -185,10 +185,17 @@ export async function existingObject(ctx: S3Context, bucket: string, key: string
 
 const httpDate = (date: Date): string => date.toUTCString();
 
-/** `bytes=a-b`, `bytes=a-`, `bytes=-n`: the inclusive range, or undefined for a header S3 ignores. */
+/**
+ * `bytes=a-b`, `bytes=a-`, `bytes=-n`: the inclusive range, or undefined for a header S3 ignores.
+ * A range that does not parse is ignored, whole object and 200, as RFC 9110 §14.2 has it: several
+ * ranges, nonsense, and a last position before the first (`bytes=5-1`, not a byte-range-spec at
+ * all, §14.1.1). s3-spec is silent on it (UNCONFIRMED); only a well-formed range that starts past
+ * the end is 416 InvalidRange.
+ */
 function byteRange(header: string, size: number): { start: number; end: number } | "unsatisfiable" | undefined {
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === "" && m[2] === "")) return undefined; // several ranges or nonsense: the whole object
+  if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  if (m[1] !== "" && m[2] !== "" && Number(m[2]) < Number(m[1])) return undefined;
   if (size === 0) return "unsatisfiable";
   if (m[1] === "") {
     const suffix = Number(m[2]);
@@ -197,7 +204,7 @@ function byteRange(header: string, size: number): { start: number; end: number }
   }
   const start = Number(m[1]);
   const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (start >= size || (m[2] !== "" && Number(m[2]) < start)) return "unsatisfiable";
+  if (start >= size) return "unsatisfiable";
   return { start, end };
 }
 
@@ -290,7 +297,7 @@ export const deleteObject: S3Operation = async (ctx) => {
 };
 
 /** S3's `encoding-type=url` encoding of keys and prefixes (botocore decodes them back). */
-const urlEncode = (text: string): string => encodeURIComponent(text).replace(/%2F/g, "/").replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+export const urlEncode = (text: string): string => encodeURIComponent(text).replace(/%2F/g, "/").replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 const MAX_KEYS = 1000;
 

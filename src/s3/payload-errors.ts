@@ -25,7 +25,7 @@ export function payloadError(error: PayloadError): S3Error {
     case "malformedEncoding":
     case "incompleteBody":
     case "decodedLengthMismatch":
-      return new S3Error("IncompleteBody", 400, "The request body terminated unexpectedly");
+      return S3Errors.incompleteBody();
     case "chunkTooSmall":
       // Status UNCONFIRMED (s3-spec §3.2).
       return new S3Error("InvalidChunkSizeError", 403, "Only the last chunk is allowed to have a size less than 8192 bytes", [

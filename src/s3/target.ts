@@ -53,15 +53,11 @@ export function s3Target(req: WireRequest): S3Target {
 }
 
 /**
- * Is this an S3 object upload, whose body the HTTP adapter leaves unread for the operation to
- * stream? Only a PUT to a path below a bucket can be: every other request (each STS and IAM one)
- * is answered no before its signature is parsed.
+ * Is this S3's request, judged from its head alone (as the server's app will judge it)? The HTTP
+ * adapter asks, for a request with a body, before reading any of it: S3 takes its bodies as a
+ * stream, to read after authentication (object uploads: never whole in memory).
  */
-export function streamsBody(req: WireRequest): boolean {
-  if (req.method !== "PUT") return false;
-  const belowBucket = req.rawPath.indexOf("/", 1) >= 0 || headerValue(req, "host")?.includes(".localhost") === true;
-  if (!belowBucket) return false;
+export function isS3Shaped(req: WireRequest): boolean {
   const parsed = parseSigV4(req);
-  if (!isS3Request(req, parsed.kind === "ok" ? parsed.auth : undefined)) return false;
-  return s3Target(req).key !== undefined;
+  return isS3Request(req, parsed.kind === "ok" ? parsed.auth : undefined);
 }

@@ -2,22 +2,49 @@
  * The node:http adapter: turns sockets into WireRequests for the app and its WireResponses
  * back into bytes. It owns the limits no operation should have to think about: body size,
  * slow clients, malformed HTTP.
+ *
+ * Bodies go two ways. S3's (any S3 request with a body) are handed to the app as a stream it
+ * pulls after authenticating the request: object uploads are never whole in memory, are cut only
+ * by silence (never by their length in time), and `Expect: 100-continue` is answered only when
+ * the operation asks for the bytes. Every other body (Query forms) is small and read whole here
+ * first, within a size limit and a deadline.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { pipeline } from "node:stream";
 import { AwsError, Errors } from "../errors.js";
 import { errorDocument } from "../protocol/envelope.js";
 import { STS } from "../protocol/operation.js";
-import { streamsBody } from "../s3/target.js";
+import { BodyAborted } from "../s3/body.js";
+import { isS3Shaped } from "../s3/target.js";
 import type { WireRequest } from "../sigv4/types.js";
 import { xmlResponse, type App, type WireResponse } from "./app.js";
+import { clientErrorBytes, queryRequestTimeout } from "./client-errors.js";
+import { hasBody, readBufferedBody, streamedBody } from "./request-body.js";
 import type { Deps } from "../deps.js";
 
 /**
- * Query requests are small; 1 MiB is far above any real one. S3 object uploads are the exception:
- * their bodies are not read here but streamed to the operation (never a whole object in memory).
+ * Query requests are small; 1 MiB is far above any real one. S3's bodies are not read here: the
+ * S3 app streams object uploads and limits its XML bodies itself (s3/body.ts).
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** How long the server waits for a client (all in ms). */
+export interface HttpTimeouts {
+  /** For a request's head (request line and headers) to arrive whole. */
+  headersMs: number;
+  /** Silence while a body is being read: then S3's RequestTimeout, the connection closed. */
+  bodyIdleMs: number;
+  /** For a whole Query body (S3's streamed bodies have no such limit). */
+  bufferedBodyMs: number;
+  /** For the next request on a kept-alive connection. */
+  keepAliveMs: number;
+}
+
+/** AWS closes an S3 connection idle for about 20 s; the rest as this server always had them. */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 15_000, bodyIdleMs: 20_000, bufferedBodyMs: 30_000, keepAliveMs: 5_000 };
+
+type AdapterDeps = Pick<Deps, "logger" | "clock" | "random">;
 
 /** An error envelope for failures outside the app (before a request reaches it). */
 function adapterError(error: AwsError, deps: AdapterDeps): WireResponse {
@@ -25,33 +52,7 @@ function adapterError(error: AwsError, deps: AdapterDeps): WireResponse {
   return xmlResponse(error.status, requestId, errorDocument(STS, error, requestId), deps.clock.now());
 }
 
-type AdapterDeps = Pick<Deps, "logger" | "clock" | "random">;
-
 const EMPTY = Buffer.alloc(0);
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? "0");
-    if (declared > limit) {
-      resolve("too-large");
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        resolve("too-large");
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks, size)));
-    req.on("error", reject);
-  });
-}
 
 function toWireRequest(req: IncomingMessage, body: Buffer, stream?: AsyncIterable<Uint8Array>): WireRequest {
   const target = req.url ?? "/";
@@ -70,7 +71,13 @@ function toWireRequest(req: IncomingMessage, body: Buffer, stream?: AsyncIterabl
   };
 }
 
-export function createHttpServer(app: App, deps: AdapterDeps): Server {
+export function createHttpServer(app: App, deps: AdapterDeps, timeouts: Partial<HttpTimeouts> = {}): Server {
+  const limits: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...timeouts };
+  /** The request each socket is reading, while it is being read: node's parse errors then speak its service. */
+  const reading = new WeakMap<Socket, WireRequest>();
+  /** The answer each socket is busy with: once it has begun, a parse error can only cut the connection. */
+  const answering = new WeakMap<Socket, ServerResponse>();
+
   function send(res: ServerResponse, response: WireResponse): void {
     // While shutting down, tell the client this connection will not be reused, so the process
     // exits as soon as in-flight requests are answered (not when keep-alive expires).
@@ -88,7 +95,8 @@ export function createHttpServer(app: App, deps: AdapterDeps): Server {
     });
   }
 
-  const server = createServer(async (req, res) => {
+  async function handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
+    answering.set(req.socket, res);
     try {
       if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
         res.writeHead(200, { "Content-Type": "text/plain" });
@@ -96,37 +104,66 @@ export function createHttpServer(app: App, deps: AdapterDeps): Server {
         return;
       }
       const head = toWireRequest(req, EMPTY);
-      if (streamsBody(head)) {
-        send(res, await app(toWireRequest(req, EMPTY, req)));
+      if (hasBody(req) && isS3Shaped(head)) {
+        reading.set(req.socket, head);
+        const response = await app(toWireRequest(req, EMPTY, streamedBody(req, res, { idleMs: limits.bodyIdleMs, expectsContinue })));
+        reading.delete(req.socket);
+        // node's parser refused the rest of the request (broken framing) and the adapter answered.
+        if (req.socket.writableEnded || req.socket.destroyed) return;
+        // Answered before its body was all read (refused, or the client fell silent): the rest
+        // of it would be taken for the next request, so this connection ends with the answer.
+        if (!req.complete) res.setHeader("Connection", "close");
+        send(res, response);
         return;
       }
-      const body = await readBody(req, MAX_BODY_BYTES);
-      if (body === "too-large") {
+      // A Query body is read whole before anything can be checked: only its size can refuse it.
+      if (expectsContinue && hasBody(req) && Number(req.headers["content-length"] ?? "0") <= MAX_BODY_BYTES) res.writeContinue();
+      reading.set(req.socket, head);
+      const body = await readBufferedBody(req, MAX_BODY_BYTES, { idleMs: limits.bodyIdleMs, bufferedMs: limits.bufferedBodyMs });
+      reading.delete(req.socket);
+      if (body === "too-large" || body === "timeout") {
         res.setHeader("Connection", "close");
-        send(res, adapterError(Errors.requestTooLarge(MAX_BODY_BYTES), deps));
+        send(res, adapterError(body === "too-large" ? Errors.requestTooLarge(MAX_BODY_BYTES) : queryRequestTimeout(), deps));
         return;
       }
       send(res, await app(toWireRequest(req, body)));
     } catch (e) {
+      reading.delete(req.socket);
+      // The client went away mid-body: there is no one to answer.
+      if (e instanceof BodyAborted) {
+        if (!req.socket.writableEnded) res.destroy();
+        return;
+      }
       deps.logger.error({ err: e }, "request failed outside the app");
       if (!res.headersSent) send(res, adapterError(Errors.internalFailure(), deps));
       else res.destroy();
     }
-  });
-  // Slow or stuck clients must not hold sockets forever.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
-  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
-    // Malformed HTTP (bad header bytes, bad request line): node's parser refuses it before the
-    // app sees it. UNCONFIRMED: AWS's edge answers these with its own 400; we keep the envelope.
-    if (err.code === "ECONNRESET" || !socket.writable) {
+  }
+
+  const server = createServer(
+    {
+      // No deadline for a whole request: S3 uploads take as long as they take. Slow heads are cut
+      // by headersTimeout, silent bodies and slow Query bodies by request-body.ts.
+      requestTimeout: 0,
+      headersTimeout: limits.headersMs,
+      keepAliveTimeout: limits.keepAliveMs,
+      // How often node looks for heads past their time (its default, 30 s, would triple 15 s).
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersMs / 2))),
+    },
+    (req, res) => void handle(req, res, false),
+  );
+  // With a listener, node leaves `Expect: 100-continue` to us (request-body.ts answers it).
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => void handle(req, res, true));
+  server.on("clientError", (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+    // Malformed HTTP (bad header bytes, bad request line, a head too large or too slow, broken
+    // chunked framing): node's parser refuses it before the app sees it, or mid-body. Once an
+    // answer has begun, or the peer is gone, there is nothing to say.
+    const response = answering.get(socket);
+    if (err.code === "ECONNRESET" || !socket.writable || (response?.headersSent === true && !response.writableFinished)) {
       socket.destroy();
       return;
     }
-    const response = adapterError(new AwsError("MalformedHTTPRequest", 400, "The HTTP request is malformed."), deps);
-    const head = [`HTTP/1.1 ${response.status} Bad Request`, ...Object.entries(response.headers).map(([k, v]) => `${k}: ${v}`), "Connection: close"];
-    socket.end(`${head.join("\r\n")}\r\n\r\n${response.body}`);
+    socket.end(clientErrorBytes(err, reading.get(socket), deps));
   });
   return server;
 }

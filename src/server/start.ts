@@ -11,7 +11,7 @@ import { cryptoRandom, type Random } from "../ids.js";
 import { createApp } from "./app.js";
 import { loadTokenKeys, openStore, type StoreConfig } from "./open-store.js";
 import type { Deps } from "../deps.js";
-import { createHttpServer } from "./http.js";
+import { createHttpServer, type HttpTimeouts } from "./http.js";
 import type { Logger } from "./logger.js";
 import { FileBlobStore } from "../store/blobs.js";
 import type { Store } from "../store/store.js";
@@ -24,6 +24,8 @@ export interface ServeOptions extends StoreConfig {
   logger: Logger;
   clock?: Clock;
   random?: Random;
+  /** How long to wait for slow or silent clients (http.ts DEFAULT_HTTP_TIMEOUTS for any left out). */
+  http?: Partial<HttpTimeouts>;
   /** Where the one-time root key notice goes (stderr in the CLI). */
   notice: (text: string) => void;
 }
@@ -77,7 +79,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const deps = await prepareStore(options);
   const { store } = deps;
 
-  const server = createHttpServer(createApp(deps), deps);
+  const server = createHttpServer(createApp(deps), deps, options.http);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

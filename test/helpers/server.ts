@@ -9,6 +9,7 @@ import { ensureAccount, issueRootKey } from "../../src/iam/account.js";
 import { cryptoRandom } from "../../src/ids.js";
 import { openDataDir } from "../../src/server/data-dir.js";
 import { silentLogger } from "../../src/server/logger.js";
+import type { HttpTimeouts } from "../../src/server/http.js";
 import { startServer } from "../../src/server/start.js";
 
 export interface Credentials {
@@ -40,7 +41,7 @@ export function tempDir(prefix = "mfa-sts-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startTestServer(options: { accountId?: string } = {}): Promise<TestServer> {
+export async function startTestServer(options: { accountId?: string; http?: Partial<HttpTimeouts> } = {}): Promise<TestServer> {
   const dataDir = tempDir();
   const clock = new TestClock();
   const opened = openDataDir(dataDir, undefined);
@@ -56,6 +57,7 @@ export async function startTestServer(options: { accountId?: string } = {}): Pro
     masterKey: undefined,
     logger: silentLogger,
     clock,
+    http: options.http,
     notice: () => {},
   });
   return {
