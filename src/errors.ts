@@ -76,12 +76,17 @@ export const Errors = {
    * policy names it, as AWS does since 2025; for an inline policy nothing follows (UNCONFIRMED).
    * Actions without a resource type leave out "on resource".
    */
+  /**
+   * The current sentence (IAM spec §6.2). Only one policy type is named; a session policy's
+   * explicit deny is AWS's "sessions policy" (sic).
+   */
   accessDenied: (
     principalArn: string,
     action: string,
     resource: string | null,
     decision: "implicitDeny" | "explicitDeny",
     denyingPolicyArn: string | null = null,
+    policyType: "identity" | "session" = "identity",
   ) =>
     new AwsError(
       "AccessDenied",
@@ -89,8 +94,8 @@ export const Errors = {
       `User: ${principalArn} is not authorized to perform: ${action}` +
         (resource === null ? "" : ` on resource: ${resource}`) +
         (decision === "implicitDeny"
-          ? ` because no identity-based policy allows the ${action} action`
-          : ` with an explicit deny in an identity-based policy${denyingPolicyArn === null ? "" : `: ${denyingPolicyArn}`}`),
+          ? ` because no ${policyType === "session" ? "session" : "identity-based"} policy allows the ${action} action`
+          : ` with an explicit deny in ${policyType === "session" ? "a sessions" : "an identity-based"} policy${denyingPolicyArn === null ? "" : `: ${denyingPolicyArn}`}`),
     ),
   /** Recorded (iam__test_iam_users): no colon after "perform", resource "access key ID". */
   accessKeyLastUsedDenied: (principalArn: string, accessKeyId: string) =>
@@ -113,6 +118,35 @@ export const Errors = {
   /** Row 3, UNCONFIRMED (text from the issue; not found in any capture). */
   mfaIncomplete: () =>
     new AwsError("AccessDenied", 403, "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."),
+  // --- AssumeRole (assume-role spec §3; row numbers there) ---
+  /** Rows 1–3, 15: no trust, no permission, no such role, or not a role: one answer, RoleArn as sent. */
+  assumeRoleDenied: (callerArn: string, roleArn: string, action = "sts:AssumeRole") =>
+    new AwsError("AccessDenied", 403, `User: ${callerArn} is not authorized to perform: ${action} on resource: ${roleArn}`),
+  /** Row 16 (the status is assumed). */
+  rootCannotAssumeRoles: () => new AwsError("AccessDenied", 403, "Roles may not be assumed by root accounts."),
+  /** Row 4 (recorded). */
+  invalidRoleArn: (value: string) => new AwsError("ValidationError", 400, `${value} is invalid`),
+  /** Row 10. */
+  durationOverRoleMaximum: () =>
+    new AwsError("ValidationError", 400, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."),
+  /** Row 11. */
+  durationOverChainingLimit: () =>
+    new AwsError("ValidationError", 400, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."),
+  /** Rows 18–20 (recorded). */
+  transitiveTagNotInTags: () =>
+    new AwsError("InvalidParameterValue", 400, "The specified transitive tag key must be included in the requested tags."),
+  duplicateSessionTagKeys: () =>
+    new AwsError("InvalidParameterValue", 400, "Duplicate tag keys found. Please note that Tag keys are case insensitive."),
+  transitiveTagConflict: () =>
+    new AwsError(
+      "InvalidParameterValue",
+      400,
+      "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
+    ),
+  /** Row 21: the one text seen (in CloudTrail, for tags); the wire text and the policy variant are UNCONFIRMED. */
+  packedPolicyTooLarge: (percent: number, what: "session tags" | "session policy") =>
+    new AwsError("PackedPolicyTooLarge", 400, `Packed size of ${what} consumes ${percent}% of allotted space.`),
+
   /** Row 4 and its GetFederationToken sibling; for other STS actions UNCONFIRMED (same pattern). */
   sessionCredentialsNotAllowed: (action: string) =>
     new AwsError("AccessDenied", 403, `Cannot call ${action} with session credentials`),
@@ -149,6 +183,8 @@ export const Errors = {
   /** Recorded (iam__test_iam_users): DeleteUser with attached policies; DeleteGroup (spec §7.3). */
   mustDetachPolicies: () => new AwsError("DeleteConflict", 409, "Cannot delete entity, must detach all policies first."),
   invalidMarker: () => new AwsError("ValidationError", 400, "Invalid Marker."),
+  /** Recorded (server-anchors §3): a per-user action without UserName, called by a role session. */
+  userNameRequired: () => new AwsError("ValidationError", 400, "Must specify userName when calling with non-User credentials"),
 
   // --- groups and policies (iam-policy-spec §7.3; recorded unless marked) ---
   noSuchGroup: (groupName: string) => new AwsError("NoSuchEntity", 404, `The group with name ${groupName} cannot be found.`),
@@ -170,7 +206,7 @@ export const Errors = {
   invalidArn: (value: string) => new AwsError("ValidationError", 400, `ARN ${value} is not valid.`),
   /** UNCONFIRMED: SimulatePrincipalPolicy on something that is not a user, group or role of the account. */
   invalidPolicySource: (arn: string) => new AwsError("InvalidInput", 400, `Invalid policy source ARN: ${arn}`),
-  /** The pattern of the user and group texts (UNCONFIRMED for roles). */
+  /** Recorded (assume-role spec §7.3). */
   noSuchRole: (roleName: string) => new AwsError("NoSuchEntity", 404, `The role with name ${roleName} cannot be found.`),
   policyExists: (policyName: string) =>
     new AwsError("EntityAlreadyExists", 409, `A policy called ${policyName} already exists. Duplicate names are not allowed.`),
@@ -190,17 +226,34 @@ export const Errors = {
     ),
   malformedPolicyDocument: (message: string) => new AwsError("MalformedPolicyDocument", 400, message),
   /** As seen in CLI and CloudFormation reports (no final period); the group form from one source. */
-  inlinePolicySize: (kind: "user" | "group", limit: number, ownerName: string) =>
+  inlinePolicySize: (kind: "user" | "group" | "role", limit: number, ownerName: string) =>
     new AwsError("LimitExceeded", 409, `Maximum policy size of ${limit} bytes exceeded for ${kind} ${ownerName}`),
   managedPolicySize: (limit: number) => new AwsError("LimitExceeded", 409, `Cannot exceed quota for PolicySize: ${limit}`),
-  attachedPoliciesQuota: (kind: "user" | "group", limit: number) =>
-    new AwsError("LimitExceeded", 409, `Cannot exceed quota for ${kind === "user" ? "PoliciesPerUser" : "PoliciesPerGroup"}: ${limit}`),
+  /** PoliciesPerRole as CloudFormation reports it (aws/eks-hybrid#741: "Cannot exceed quota for PoliciesPerRole: 10", 409). */
+  attachedPoliciesQuota: (kind: "user" | "group" | "role", limit: number) =>
+    new AwsError("LimitExceeded", 409, `Cannot exceed quota for ${{ user: "PoliciesPerUser", group: "PoliciesPerGroup", role: "PoliciesPerRole" }[kind]}: ${limit}`),
   /** UNCONFIRMED (spec §11.8): whether a period follows. */
   groupsPerUserQuota: (limit: number) => new AwsError("LimitExceeded", 409, `Cannot exceed quota for GroupsPerUser: ${limit}`),
   /** Recorded (iam__test_iam_managed_policies): changing an AWS managed policy. */
   awsPolicyDelete: () => new AwsError("AccessDenied", 403, "Cannot delete policies outside your own account."),
   awsPolicyVersionDelete: () => new AwsError("AccessDenied", 403, "Cannot delete policy versions for policies outside your own account."),
   awsPolicyUpdate: () => new AwsError("AccessDenied", 403, "Cannot update policies outside your own account."),
+  // --- roles (assume-role spec §7.3; recorded unless marked) ---
+  roleExists: (roleName: string) => new AwsError("EntityAlreadyExists", 409, `Role with name ${roleName} already exists.`),
+  noSuchRolePolicy: (policyName: string) =>
+    new AwsError("NoSuchEntity", 404, `The role policy with name ${policyName} cannot be found.`),
+  /** A trust policy naming a user or role that does not exist (spec §4.2). */
+  invalidTrustPrincipal: (arn: string) => new AwsError("MalformedPolicyDocument", 400, `Invalid principal in policy: "AWS":"${arn}"`),
+  /** A trust policy over 2,048 characters (white space not counted), as field reports quote it (kubeflow/kubeflow#6687, 409). */
+  trustPolicySize: (limit: number) => new AwsError("LimitExceeded", 409, `Cannot exceed quota for ACLSizePerRole: ${limit}`),
+  /** Role tag keys compare without case, and the text says so (test_role_tag_errors). */
+  duplicateRoleTagKeys: () =>
+    new AwsError("InvalidInput", 400, "Duplicate tag keys found. Please note that Tag keys are case insensitive."),
+  /** UNCONFIRMED: TagRole past 50 tags on the role; the text follows the other "Cannot exceed quota for" answers. */
+  roleTagsQuota: (limit: number) => new AwsError("LimitExceeded", 409, `Cannot exceed quota for TagsPerRole: ${limit}`),
+  /** Not AWS's: this server does not support permissions boundaries, and says so rather than store one it would not enforce. */
+  permissionsBoundaryUnsupported: () =>
+    new AwsError("InvalidInput", 400, "Permissions boundaries are not supported by this server (mfa-sts)."),
   invalidPath: () =>
     new AwsError(
       "ValidationError",

@@ -28,6 +28,7 @@ export const newAccountId = (random: Random): string => String(random.int(1_000_
 export const newUserId = (random: Random): string => `AIDA${pick(random, BASE32, 17)}`;
 export const newGroupId = (random: Random): string => `AGPA${pick(random, BASE32, 17)}`;
 export const newPolicyId = (random: Random): string => `ANPA${pick(random, BASE32, 17)}`;
+export const newRoleId = (random: Random): string => `AROA${pick(random, BASE32, 17)}`;
 export const newAccessKeyId = (random: Random): string => `AKIA${pick(random, BASE32, 16)}`;
 export const newTemporaryAccessKeyId = (random: Random): string => `ASIA${pick(random, BASE32, 16)}`;
 export const newSecretAccessKey = (random: Random): string => pick(random, BASE64, 40);

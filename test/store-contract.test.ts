@@ -4,8 +4,10 @@
  * these tests fail rather than skip when it cannot be reached). Conditional writes are checked under concurrency, not just in turn:
  * users, access keys, MFA devices (enable/resync/deactivate/delete and the acceptMfaStep
  * compare-and-set that guards against replays), the session-token key ring, and (issue 12) group
- * memberships, inline policies' aggregate size, policy versions and attachments. A database
- * made by the previous release is upgraded in place.
+ * memberships, inline policies' aggregate size, policy versions and attachments, and (issue 14)
+ * roles: DeleteRole racing AttachRolePolicy / PutRolePolicy, one role of a name, the tag limit.
+ * A database made by the previous release, and one of the schema just before roles, is upgraded
+ * in place.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -27,6 +29,7 @@ import type {
   Store,
   User,
 } from "../src/store/store.js";
+import { asRole, role, trustDoc } from "./helpers/role-fixtures.js";
 import { tempDir } from "./helpers/server.js";
 import {
   ACCOUNT,
@@ -94,6 +97,43 @@ const OLD_ROWS: [string, unknown[]][] = [
   ],
 ];
 
+/**
+ * The schema just before roles (issue 14): SQLite's first four migrations, PostgreSQL's first
+ * three. A database at that version holds a user in a group, with a customer managed policy
+ * attached to both, when it is upgraded.
+ */
+const SQLITE_BEFORE_ROLES = 4;
+const POSTGRES_BEFORE_ROLES = 3;
+const PRE_ROLES_POLICY = policy("Kept");
+const PRE_ROLES_GROUP = group("keepers");
+const PRE_ROLES_ROWS = (tagsValue: string): [string, unknown[]][] => [
+  ...OLD_ROWS,
+  [
+    "INSERT INTO groups (group_id, account_id, group_name, path, created_at) VALUES (?, ?, ?, ?, ?)",
+    [PRE_ROLES_GROUP.groupId, ACCOUNT, PRE_ROLES_GROUP.groupName, PRE_ROLES_GROUP.path, PRE_ROLES_GROUP.createdAt.getTime()],
+  ],
+  ["INSERT INTO group_members (group_id, user_id) VALUES (?, ?)", [PRE_ROLES_GROUP.groupId, OLD_USER.userId]],
+  [
+    `INSERT INTO policies (policy_id, account_id, policy_name, path, arn, description, default_version, last_version, tags, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, NULL, 1, 1, ${tagsValue}, ?, ?)`,
+    [
+      PRE_ROLES_POLICY.policyId,
+      ACCOUNT,
+      PRE_ROLES_POLICY.policyName,
+      PRE_ROLES_POLICY.path,
+      PRE_ROLES_POLICY.arn,
+      PRE_ROLES_POLICY.createdAt.getTime(),
+      PRE_ROLES_POLICY.updatedAt.getTime(),
+    ],
+  ],
+  [
+    "INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES (?, 1, ?, ?)",
+    [PRE_ROLES_POLICY.policyId, policyDoc("kept:*"), PRE_ROLES_POLICY.createdAt.getTime()],
+  ],
+  ["INSERT INTO user_attached_policies (user_id, account_id, policy_arn) VALUES (?, ?, ?)", [OLD_USER.userId, ACCOUNT, PRE_ROLES_POLICY.arn]],
+  ["INSERT INTO group_attached_policies (group_id, account_id, policy_arn) VALUES (?, ?, ?)", [PRE_ROLES_GROUP.groupId, ACCOUNT, PRE_ROLES_POLICY.arn]],
+];
+
 /** The `attrs` of an object row loaded in bulk (what objectAttrsJson writes for a plain object). */
 const BULK_ATTRS = JSON.stringify({ contentType: "binary/octet-stream", metadata: [], headers: {}, checksum: null });
 
@@ -114,6 +154,8 @@ interface Backend {
   name: string;
   open: () => Promise<Store>;
   openPrevious: () => Promise<Store>;
+  /** A database at the schema just before roles, holding PRE_ROLES_ROWS, opened (and so upgraded). */
+  openBeforeRoles: () => Promise<Store>;
   openBulk: () => Promise<Bulk>;
 }
 
@@ -129,6 +171,16 @@ const backends: Backend[] = [
       for (const m of SQLITE_MIGRATIONS.slice(0, 2)) db.exec(m);
       db.pragma("user_version = 2");
       for (const [sql, values] of OLD_ROWS) db.prepare(sql).run(...values);
+      db.close();
+      return new SqliteStore(file);
+    },
+    openBeforeRoles: async () => {
+      const file = join(tempDir(), "pre-roles.db");
+      const db = new Database(file);
+      db.pragma("journal_mode = WAL");
+      for (const m of SQLITE_MIGRATIONS.slice(0, SQLITE_BEFORE_ROLES)) db.exec(m);
+      db.pragma(`user_version = ${SQLITE_BEFORE_ROLES}`);
+      for (const [sql, values] of PRE_ROLES_ROWS("'[]'")) db.prepare(sql).run(...values);
       db.close();
       return new SqliteStore(file);
     },
@@ -185,6 +237,25 @@ const backends: Backend[] = [
       }
       return PostgresStore.open(url);
     },
+    openBeforeRoles: async () => {
+      const url = await freshPostgresDatabase();
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+      await client.connect();
+      try {
+        await client.query("CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+        for (const [i, m] of POSTGRES_MIGRATIONS.slice(0, POSTGRES_BEFORE_ROLES).entries()) {
+          await client.query(m);
+          await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [i + 1]);
+        }
+        for (const [sql, values] of PRE_ROLES_ROWS("'[]'::jsonb")) {
+          let n = 0;
+          await client.query(sql.replace(/\?/g, () => `$${++n}`), values);
+        }
+      } finally {
+        await client.end();
+      }
+      return PostgresStore.open(url);
+    },
     openBulk: async () => {
       const url = await freshPostgresDatabase();
       const store = await PostgresStore.open(url);
@@ -232,7 +303,7 @@ const backends: Backend[] = [
 
 const sync = (lastStep: number, driftSteps = 0) => ({ lastStep, driftSteps });
 
-describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBulk }) => {
+describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBeforeRoles, openBulk }) => {
   let store: Store;
   afterEach(async () => store?.close());
 
@@ -969,10 +1040,10 @@ describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBulk
     await s.createGroup(group("empty"));
     expect(await s.listAttachedPolicies(ACCOUNT, asGroup("empty"))).toEqual([]);
 
-    expect(await s.listEntitiesForPolicy(ACCOUNT, mine.arn)).toEqual({ users: [user("alice")], groups: [group("Devs"), group("ops")] });
-    expect(await s.listEntitiesForPolicy(ACCOUNT, readOnly)).toEqual({ users: [user("alice")], groups: [group("Devs")] });
-    expect(await s.listEntitiesForPolicy(ACCOUNT, policyArn("nothing"))).toEqual({ users: [], groups: [] });
-    expect(await s.listEntitiesForPolicy("999999999999", readOnly)).toEqual({ users: [], groups: [] });
+    expect(await s.listEntitiesForPolicy(ACCOUNT, mine.arn)).toEqual({ users: [user("alice")], groups: [group("Devs"), group("ops")], roles: [] });
+    expect(await s.listEntitiesForPolicy(ACCOUNT, readOnly)).toEqual({ users: [user("alice")], groups: [group("Devs")], roles: [] });
+    expect(await s.listEntitiesForPolicy(ACCOUNT, policyArn("nothing"))).toEqual({ users: [], groups: [], roles: [] });
+    expect(await s.listEntitiesForPolicy("999999999999", readOnly)).toEqual({ users: [], groups: [], roles: [] });
     expect(await s.countAttachments(ACCOUNT, readOnly)).toBe(2);
     expect(await s.countAttachments(ACCOUNT, admin)).toBe(1);
 
@@ -992,6 +1063,7 @@ describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBulk
     expect(await s.listEntitiesForPolicy(ACCOUNT, mine.arn)).toEqual({
       users: [{ ...user("alice"), userName: "zoe", path: "/z/" }],
       groups: [group("ops")],
+      roles: [],
     });
     expect(await s.countAttachments(ACCOUNT, mine.arn)).toBe(2);
     // Room again under the limit.
@@ -1214,6 +1286,259 @@ describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBulk
     const [only] = await s.listPolicies(ACCOUNT);
     expect((await s.listPolicyVersions(ACCOUNT, only!.arn))!.map((v) => v.versionId)).toEqual(["v1"]);
   });
+  // --- roles (issue 14) ---
+
+  it("roles: case-insensitive names, conflicts, every member round-trips, listing by path with pages", async () => {
+    const s = await fresh();
+    const ops = role("Deployer", {
+      path: "/ops/",
+      description: "deploys things",
+      maxSessionDuration: 43200,
+      tags: [{ key: "Team", value: "blue" }, { key: "cost", value: "" }],
+    });
+    expect(await s.createRole(ops)).toBe("created");
+    expect(await s.createRole(role("DEPLOYER", { roleId: "AROAOTHERXXXXXXXXXXXX" }))).toBe("exists");
+    expect(await s.createRole(role("other", { roleId: ops.roleId }))).toBe("exists"); // the id is taken
+    expect(await s.getRole(ACCOUNT, "deployer")).toEqual(ops);
+    expect(await s.getRole("999999999999", "deployer")).toBeUndefined();
+    expect(await s.getRole(ACCOUNT, "nobody")).toBeUndefined();
+    // A user, a group and a role may share a name.
+    expect(await s.createUser(user("shared"))).toBe("created");
+    expect(await s.createGroup(group("shared"))).toBe("created");
+    expect(await s.createRole(role("shared"))).toBe("created");
+    for (const n of ["bees", "Cats"]) expect(await s.createRole(role(n))).toBe("created");
+
+    const first = await s.listRoles(ACCOUNT, { pathPrefix: "/", limit: 2 });
+    expect(first.items.map((r) => r.roleName)).toEqual(["bees", "Cats"]);
+    expect(first.next).toBe("cats");
+    const second = await s.listRoles(ACCOUNT, { pathPrefix: "/", limit: 2, after: first.next });
+    expect(second.items).toEqual([ops, role("shared")]);
+    expect(second.next).toBeUndefined();
+    expect((await s.listRoles(ACCOUNT, { pathPrefix: "/ops", limit: 10 })).items).toEqual([ops]);
+    expect(await s.listRoles("999999999999", { pathPrefix: "/", limit: 10 })).toEqual({ items: [] });
+  });
+
+  it("updateRole: each member alone or together, by a case-insensitive name; the role as changed", async () => {
+    const s = await fresh();
+    const r = role("Changer", { description: "before" });
+    await s.createRole(r);
+    expect(await s.updateRole(ACCOUNT, "nobody", { description: "x" })).toBeUndefined();
+    expect(await s.updateRole(ACCOUNT, "CHANGER", { maxSessionDuration: 7200 })).toEqual({ ...r, maxSessionDuration: 7200 });
+    expect(await s.updateRole(ACCOUNT, "changer", { description: "" })).toEqual({ ...r, description: "", maxSessionDuration: 7200 });
+    const trust = trustDoc(`arn:aws:iam::${ACCOUNT}:user/alice`);
+    const all = { description: "after", maxSessionDuration: 3600, assumeRolePolicyDocument: trust };
+    expect(await s.updateRole(ACCOUNT, "Changer", all)).toEqual({ ...r, ...all });
+    expect(await s.updateRole(ACCOUNT, "Changer", {})).toEqual({ ...r, ...all });
+    expect(await s.getRole(ACCOUNT, "changer")).toEqual({ ...r, ...all });
+  });
+
+  it("role tags: keys replaced case-insensitively in place, the limit counts the result, untag ignores unknown keys", async () => {
+    const s = await fresh();
+    await s.createRole(role("tagged", { tags: [{ key: "Team", value: "blue" }] }));
+    expect(await s.tagRole(ACCOUNT, "nobody", [{ key: "a", value: "1" }], 50)).toBe("not-found");
+    expect(await s.tagRole(ACCOUNT, "TAGGED", [{ key: "env", value: "prod" }, { key: "TEAM", value: "red" }], 50)).toBe("tagged");
+    expect((await s.getRole(ACCOUNT, "tagged"))!.tags).toEqual([
+      { key: "TEAM", value: "red" },
+      { key: "env", value: "prod" },
+    ]);
+    // Two tags on the role; replacing one and adding one makes three, over a limit of two.
+    expect(await s.tagRole(ACCOUNT, "tagged", [{ key: "env", value: "dev" }, { key: "x", value: "" }], 2)).toBe("limit");
+    expect(await s.tagRole(ACCOUNT, "tagged", [{ key: "Env", value: "dev" }], 2)).toBe("tagged");
+    expect((await s.getRole(ACCOUNT, "tagged"))!.tags).toEqual([
+      { key: "TEAM", value: "red" },
+      { key: "Env", value: "dev" },
+    ]);
+    expect(await s.untagRole(ACCOUNT, "nobody", ["env"])).toBe(false);
+    expect(await s.untagRole(ACCOUNT, "tagged", ["team", "absent"])).toBe(true);
+    expect((await s.getRole(ACCOUNT, "tagged"))!.tags).toEqual([{ key: "Env", value: "dev" }]);
+    expect(await s.untagRole(ACCOUNT, "tagged", ["ENV"])).toBe(true);
+    expect((await s.getRole(ACCOUNT, "tagged"))!.tags).toEqual([]);
+  });
+
+  it("role policies: the owner kind role for inline policies and attachments; entities, counts and deletePolicy see roles", async () => {
+    const s = await fresh();
+    await s.createRole(role("runner"));
+    await s.createRole(role("Builder", { path: "/ci/" }));
+    await s.createUser(user("runner"));
+    const mine = policy("Mine");
+    await s.createPolicy(mine, "{}");
+    const readOnly = awsPolicyArn("ReadOnlyAccess");
+
+    expect(await s.putInlinePolicy(ACCOUNT, asRole("nobody"), "p", policyDoc("s3:*"), 10, 10240)).toBe("no-owner");
+    expect(await s.putInlinePolicy(ACCOUNT, asRole("RUNNER"), "Read", policyDoc("s3:Get*"), 6000, 10240)).toBe("put");
+    expect(await s.putInlinePolicy(ACCOUNT, asRole("runner"), "more", policyDoc("s3:Put*"), 5000, 10240)).toBe("too-large");
+    expect(await s.putInlinePolicy(ACCOUNT, asRole("runner"), "Read", policyDoc("s3:*"), 9000, 10240)).toBe("put");
+    expect(await s.getInlinePolicy(ACCOUNT, asRole("runner"), "Read")).toBe(policyDoc("s3:*"));
+    expect(await s.getInlinePolicy(ACCOUNT, asRole("runner"), "read")).toBe("not-found");
+    expect(await s.getInlinePolicy(ACCOUNT, asRole("nobody"), "Read")).toBe("no-owner");
+    // The user of the same name has none: owners are kept apart by kind.
+    expect(await s.listInlinePolicies(ACCOUNT, asUser("runner"))).toEqual([]);
+    expect(await s.listInlinePolicies(ACCOUNT, asRole("runner"))).toEqual(["Read"]);
+    expect(await s.listInlinePolicies(ACCOUNT, asRole("nobody"))).toBeUndefined();
+
+    expect(await s.attachPolicy(ACCOUNT, asRole("nobody"), readOnly, false, 10)).toBe("no-owner");
+    expect(await s.attachPolicy(ACCOUNT, asRole("runner"), policyArn("nothing"), true, 10)).toBe("no-policy");
+    expect(await s.attachPolicy(ACCOUNT, asRole("runner"), mine.arn, true, 1)).toBe("attached");
+    expect(await s.attachPolicy(ACCOUNT, asRole("runner"), readOnly, false, 1)).toBe("limit");
+    expect(await s.attachPolicy(ACCOUNT, asRole("runner"), readOnly, false, 10)).toBe("attached");
+    expect(await s.attachPolicy(ACCOUNT, asRole("builder"), mine.arn, true, 10)).toBe("attached");
+    expect(await s.attachPolicy(ACCOUNT, asUser("runner"), mine.arn, true, 10)).toBe("attached");
+    expect(await s.listAttachedPolicies(ACCOUNT, asRole("runner"))).toEqual([mine.arn, readOnly]);
+    expect(await s.listAttachedPolicies(ACCOUNT, asRole("nobody"))).toBeUndefined();
+
+    expect(await s.listEntitiesForPolicy(ACCOUNT, mine.arn)).toEqual({
+      users: [user("runner")],
+      groups: [],
+      roles: [role("Builder", { path: "/ci/" }), role("runner")],
+    });
+    expect(await s.countAttachments(ACCOUNT, mine.arn)).toBe(3);
+    expect(await s.countAttachments(ACCOUNT, readOnly)).toBe(1);
+    expect((await s.getPolicy(ACCOUNT, mine.arn))!.attachmentCount).toBe(3);
+    expect((await s.listPolicies(ACCOUNT))[0]!.attachmentCount).toBe(3);
+
+    // Attached to roles alone, a policy still cannot be deleted.
+    await s.detachPolicy(ACCOUNT, asUser("runner"), mine.arn);
+    expect(await s.deletePolicy(ACCOUNT, mine.arn)).toBe("attached");
+    expect(await s.detachPolicy(ACCOUNT, asRole("nobody"), mine.arn)).toBe("no-owner");
+    expect(await s.detachPolicy(ACCOUNT, asRole("BUILDER"), mine.arn)).toBe("detached");
+    expect(await s.detachPolicy(ACCOUNT, asRole("builder"), mine.arn)).toBe("not-attached");
+    expect(await s.deletePolicy(ACCOUNT, mine.arn)).toBe("attached");
+    expect(await s.detachPolicy(ACCOUNT, asRole("runner"), mine.arn)).toBe("detached");
+    expect(await s.deletePolicy(ACCOUNT, mine.arn)).toBe("deleted");
+    expect(await s.deleteInlinePolicy(ACCOUNT, asRole("runner"), "Read")).toBe("deleted");
+    expect(await s.deleteInlinePolicy(ACCOUNT, asRole("runner"), "Read")).toBe("not-found");
+    expect(await s.deleteInlinePolicy(ACCOUNT, asRole("nobody"), "Read")).toBe("no-owner");
+  });
+
+  it("deleteRole refuses attached policies, then inline policies; the name is free again, with nothing of the old role", async () => {
+    const s = await fresh();
+    await s.createRole(role("doomed"));
+    await s.putInlinePolicy(ACCOUNT, asRole("doomed"), "inline", policyDoc("s3:*"), 50, 10240);
+    await s.attachPolicy(ACCOUNT, asRole("doomed"), awsPolicyArn("ReadOnlyAccess"), false, 10);
+
+    expect(await s.deleteRole(ACCOUNT, "nobody")).toBe("not-found");
+    expect(await s.deleteRole(ACCOUNT, "DOOMED")).toBe("has-attached-policies");
+    await s.detachPolicy(ACCOUNT, asRole("doomed"), awsPolicyArn("ReadOnlyAccess"));
+    expect(await s.deleteRole(ACCOUNT, "doomed")).toBe("has-inline-policies");
+    await s.deleteInlinePolicy(ACCOUNT, asRole("doomed"), "inline");
+    expect(await s.deleteRole(ACCOUNT, "Doomed")).toBe("deleted");
+    expect(await s.getRole(ACCOUNT, "doomed")).toBeUndefined();
+    expect(await s.effectiveRolePolicies(ACCOUNT, role("doomed").roleId)).toBeUndefined();
+    expect(await s.deleteRole(ACCOUNT, "doomed")).toBe("not-found");
+    const again = role("doomed", { roleId: "AROANEWDOOMEDXXXXXXXX" });
+    expect(await s.createRole(again)).toBe("created");
+    expect(await s.effectiveRolePolicies(ACCOUNT, again.roleId)).toEqual([]);
+  });
+
+  it("effectiveRolePolicies: inline by name, then attached by ARN; default versions; AWS managed; nobody else's", async () => {
+    const s = await fresh();
+    const r = role("worker");
+    await s.createRole(r);
+    await s.createRole(role("other"));
+    const alice = user("alice");
+    await s.createUser(alice);
+    expect(await s.effectiveRolePolicies(ACCOUNT, r.roleId)).toEqual([]);
+    expect(await s.effectiveRolePolicies(ACCOUNT, "AROANOSUCHROLEXXXXXXX")).toBeUndefined();
+    expect(await s.effectiveRolePolicies("999999999999", r.roleId)).toBeUndefined();
+    // A role's id is not a user's.
+    expect(await s.effectivePolicies(ACCOUNT, r.roleId)).toBeUndefined();
+    expect(await s.effectiveRolePolicies(ACCOUNT, alice.userId)).toBeUndefined();
+
+    const zeta = policy("Zeta", { path: "/p/" });
+    await s.createPolicy(zeta, policyDoc("zeta:v1"));
+    await s.createPolicyVersion(ACCOUNT, zeta.arn, policyDoc("zeta:v2"), true, at(10), 5);
+    const readOnly = awsPolicyArn("ReadOnlyAccess");
+    await s.putInlinePolicy(ACCOUNT, asRole("worker"), "b-inline", policyDoc("b:*"), 10, 10240);
+    await s.putInlinePolicy(ACCOUNT, asRole("worker"), "A-inline", policyDoc("a:*", "Deny"), 10, 10240);
+    await s.attachPolicy(ACCOUNT, asRole("worker"), readOnly, false, 10);
+    await s.attachPolicy(ACCOUNT, asRole("worker"), zeta.arn, true, 10);
+    await s.putInlinePolicy(ACCOUNT, asRole("other"), "no", policyDoc("no:*"), 10, 10240);
+    await s.putInlinePolicy(ACCOUNT, asUser("alice"), "no", policyDoc("no:*"), 10, 2048);
+
+    const via = { kind: "role", name: "worker" } as const;
+    expect(await s.effectiveRolePolicies(ACCOUNT, r.roleId)).toEqual([
+      { via, kind: "inline", name: "A-inline", arn: null, versionId: null, document: policyDoc("a:*", "Deny") },
+      { via, kind: "inline", name: "b-inline", arn: null, versionId: null, document: policyDoc("b:*") },
+      { via, kind: "managed", name: "Zeta", arn: zeta.arn, versionId: "v2", document: policyDoc("zeta:v2") },
+      { via, kind: "managed", name: "ReadOnlyAccess", arn: readOnly, versionId: null, document: null },
+    ] satisfies EffectivePolicy[]);
+    expect((await s.effectivePolicies(ACCOUNT, alice.userId))!.map((p) => p.name)).toEqual(["no"]);
+  });
+
+  it("deleteRole racing attachPolicy and putInlinePolicy never leaves a policy on a deleted role", async () => {
+    const s = await fresh();
+    const arns = Array.from({ length: 3 }, (_, i) => awsPolicyArn(`Racing${i}`));
+    for (let round = 0; round < 6; round++) {
+      const name = `contested${round}`;
+      const r = role(name, { roleId: `AROACONTESTED${round}XXXXXXX` });
+      await s.createRole(r);
+      const calls: Promise<string>[] = [
+        ...arns.map((arn) => s.attachPolicy(ACCOUNT, asRole(name), arn, false, 10)),
+        s.putInlinePolicy(ACCOUNT, asRole(name), "inline", policyDoc("s3:*"), 10, 10240),
+      ];
+      const slot = round % (calls.length + 1);
+      calls.splice(slot, 0, s.deleteRole(ACCOUNT, name));
+      const outcome = await Promise.all(calls);
+      const [deletion] = outcome.splice(slot, 1);
+      if (deletion === "deleted") {
+        expect(outcome).toEqual([...arns.map(() => "no-owner"), "no-owner"]);
+        expect(await s.getRole(ACCOUNT, name)).toBeUndefined();
+        expect(await s.effectiveRolePolicies(ACCOUNT, r.roleId)).toBeUndefined();
+        for (const arn of arns) expect((await s.listEntitiesForPolicy(ACCOUNT, arn)).roles).toEqual([]);
+      } else {
+        // Refused because a policy came first; the role stayed, so every one landed.
+        expect(["has-attached-policies", "has-inline-policies"]).toContain(deletion);
+        expect(outcome).toEqual([...arns.map(() => "attached"), "put"]);
+        expect(await s.effectiveRolePolicies(ACCOUNT, r.roleId)).toHaveLength(arns.length + 1);
+        for (const arn of arns) await s.detachPolicy(ACCOUNT, asRole(name), arn);
+        await s.deleteInlinePolicy(ACCOUNT, asRole(name), "inline");
+        expect(await s.deleteRole(ACCOUNT, name)).toBe("deleted");
+      }
+    }
+  });
+
+  it("createRole and tagRole hold under concurrency: one role of a name; the tag limit", async () => {
+    const s = await fresh();
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => s.createRole(role(i % 2 ? "racer" : "RACER", { roleId: `AROARACER${i}XXXXXXXXXXX` }))),
+    );
+    expect(created.filter((r) => r === "created")).toHaveLength(1);
+    expect((await s.listRoles(ACCOUNT, { pathPrefix: "/", limit: 10 })).items).toHaveLength(1);
+
+    const tagged = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => s.tagRole(ACCOUNT, "racer", [{ key: `k${i}a`, value: "" }, { key: `k${i}b`, value: "" }], 6)),
+    );
+    expect(tagged.filter((r) => r === "tagged")).toHaveLength(3);
+    expect(tagged.filter((r) => r === "limit")).toHaveLength(5);
+    expect((await s.getRole(ACCOUNT, "racer"))!.tags).toHaveLength(6);
+    // Untagging racing tagging: every tag change is applied to the one before it, none lost.
+    await Promise.all([s.untagRole(ACCOUNT, "racer", (await s.getRole(ACCOUNT, "racer"))!.tags.map((t) => t.key)), s.tagRole(ACCOUNT, "racer", [{ key: "late", value: "1" }], 50)]);
+    const left = (await s.getRole(ACCOUNT, "racer"))!.tags.map((t) => t.key);
+    expect(left).toEqual(["late"]);
+  });
+
+  it("a database of the schema before roles is upgraded: users, groups, policies and attachments kept; roles usable", async () => {
+    store = await openBeforeRoles();
+    const s = store;
+    expect(await s.getUser(ACCOUNT, "veteran")).toEqual(OLD_USER);
+    expect(await s.getGroup(ACCOUNT, "keepers")).toEqual(PRE_ROLES_GROUP);
+    expect(await s.getPolicy(ACCOUNT, PRE_ROLES_POLICY.arn)).toEqual({ ...PRE_ROLES_POLICY, attachmentCount: 2 });
+    expect((await s.effectivePolicies(ACCOUNT, OLD_USER.userId))!.map((p) => [p.via.kind, p.name])).toEqual([
+      ["user", "Kept"],
+      ["group", "Kept"],
+    ]);
+    expect(await s.createRole(role("newcomer"))).toBe("created");
+    expect(await s.attachPolicy(ACCOUNT, asRole("newcomer"), PRE_ROLES_POLICY.arn, true, 10)).toBe("attached");
+    expect(await s.listEntitiesForPolicy(ACCOUNT, PRE_ROLES_POLICY.arn)).toEqual({
+      users: [OLD_USER],
+      groups: [PRE_ROLES_GROUP],
+      roles: [role("newcomer")],
+    });
+    expect(await s.countAttachments(ACCOUNT, PRE_ROLES_POLICY.arn)).toBe(3);
+    expect((await s.effectiveRolePolicies(ACCOUNT, role("newcomer").roleId))!.map((p) => p.document)).toEqual([policyDoc("kept:*")]);
+    expect(await s.deleteRole(ACCOUNT, "newcomer")).toBe("has-attached-policies");
+  });
+
   // --- S3 (issue 13) ---
 
   it("buckets: one namespace across accounts (owned / taken), listed by name bytewise in pages, deleted by their owner only", async () => {

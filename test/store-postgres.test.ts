@@ -205,24 +205,24 @@ describe("PostgresStore: migrations", () => {
     const url = await freshDatabase();
     const stores = await Promise.all(Array.from({ length: 5 }, () => open(url)));
     const versions = await admin((c) => c.query("SELECT version FROM schema_migrations ORDER BY version"), url);
-    expect(PostgresStore.schemaVersion).toBe(3);
-    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(PostgresStore.schemaVersion).toBe(4);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     // Every one of them works on the one schema.
     await stores[0]!.createAccount({ id: ACCOUNT, createdAt: at(0) });
     for (const s of stores) expect(await s.listAccounts()).toEqual([{ id: ACCOUNT, createdAt: at(0) }]);
     // Opening again later applies nothing.
     await open(url);
-    expect((await admin((c) => c.query("SELECT count(*)::int AS n FROM schema_migrations"), url)).rows).toEqual([{ n: 3 }]);
+    expect((await admin((c) => c.query("SELECT count(*)::int AS n FROM schema_migrations"), url)).rows).toEqual([{ n: 4 }]);
   });
 
   it("a database whose schema is newer than the code is refused with a clear error", async () => {
     const url = await freshDatabase();
     await (await open(url)).close();
-    await admin((c) => c.query("INSERT INTO schema_migrations (version) VALUES (4)"), url);
+    await admin((c) => c.query("INSERT INTO schema_migrations (version) VALUES (5)"), url);
     const error = await PostgresStore.open(url).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(StoreUnavailableError);
-    expect((error as Error).message).toBe("database schema version 4 is newer than this mfa-sts (3); upgrade mfa-sts");
+    expect((error as Error).message).toBe("database schema version 5 is newer than this mfa-sts (4); upgrade mfa-sts");
   });
 });
 

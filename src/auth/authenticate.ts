@@ -8,8 +8,8 @@
  *
  * Two kinds of credentials:
  * - long-term `AKIA` keys, looked up in the store;
- * - temporary `ASIA` keys from GetSessionToken, whose secret and claims travel sealed in the
- *   session token (DESIGN.md decision 1): no store read for the token itself.
+ * - temporary `ASIA` keys from GetSessionToken or AssumeRole, whose secret and claims travel
+ *   sealed in the session token (DESIGN.md decision 1): no store read for the token itself.
  */
 import { AwsError, Errors } from "../errors.js";
 import { SERVICES } from "../protocol/operation.js";
@@ -19,7 +19,7 @@ import type { ParseResult } from "../sigv4/parse.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import { isExpired } from "../tokens/seal.js";
 import type { Caller, Principal, Session } from "../principal.js";
-import { sessionUser } from "./session-users.js";
+import { sessionRole, sessionUser } from "./session-users.js";
 
 /** Temporary (STS) access key ids start with this; long-term ones with AKIA (spec §6.1). */
 const TEMPORARY_KEY_PREFIX = "ASIA";
@@ -176,19 +176,25 @@ async function verifySessionCredentials(req: WireRequest, auth: SigV4Auth, deps:
   if (!check(req, auth, claims.secretAccessKey)) throw new AuthFailure("signature");
   if (isExpired(claims, now)) throw new AuthFailure("expired-token");
   // GetSessionToken credentials made without MFA may not call IAM at all (spec §6.2, §4.2 row 6);
-  // the claims alone decide it, so before any store read.
-  if (auth.service === "iam" && claims.mfa === null) throw new AuthFailure("iam-without-mfa");
+  // the claims alone decide it, so before any store read. Role sessions have no such rule: their
+  // role's policies decide (assume-role spec §6).
+  if (auth.service === "iam" && claims.mfa === null && claims.role === undefined) throw new AuthFailure("iam-without-mfa");
 
-  // A session cannot be revoked, but its permissions are the user's, evaluated on every request:
-  // once the user is gone, so is every session of theirs. (AWS's answer here is UNCONFIRMED; the
-  // token no longer names a principal, so it is the invalid-token one.)
+  // A session cannot be revoked, but its permissions are its user's or role's, evaluated on every
+  // request: once the user or role is gone, so is every session of theirs. (AWS's answer here is
+  // UNCONFIRMED; the token no longer names a principal, so it is the invalid-token one.)
   let principal: Principal;
-  if (claims.principal.type === "root") {
+  const named = claims.principal;
+  if (named.type === "root") {
     principal = { type: "root", accountId: claims.accountId };
-  } else {
-    const user = await sessionUser(deps.store, claims.accountId, claims.principal.userId, now);
+  } else if (named.type === "user") {
+    const user = await sessionUser(deps.store, claims.accountId, named.userId, now);
     if (!user) throw new AuthFailure("invalid-token");
     principal = { type: "user", accountId: claims.accountId, user };
+  } else {
+    const role = await sessionRole(deps.store, claims.accountId, named.roleName, named.roleId, now);
+    if (!role) throw new AuthFailure("invalid-token");
+    principal = { type: "role", accountId: claims.accountId, role, sessionName: named.sessionName };
   }
 
   const session: Session = {
@@ -196,6 +202,7 @@ async function verifySessionCredentials(req: WireRequest, auth: SigV4Auth, deps:
     expiresAt: claims.expiresAt,
     mfa: claims.mfa,
     sourceAccessKeyId: claims.sourceAccessKeyId,
+    role: claims.role ?? null,
   };
   return { principal, session };
 }

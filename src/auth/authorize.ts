@@ -6,14 +6,16 @@
  *
  * The root user is never denied by identity policies (spec §2.1). A GetSessionToken session
  * has its user's permissions, read on every request, so a policy change applies to existing
- * sessions at once (within the bound of user-policies.ts for other processes).
+ * sessions at once (within the bound of user-policies.ts for other processes). A role session has
+ * its role's permissions, narrowed by its session policies when AssumeRole was given some
+ * (assume-role spec §6: role policies ∩ session policies; an explicit deny in either wins).
  */
 import { Errors } from "../errors.js";
 import type { ContextValue, Decision } from "../policy/index.js";
 import type { Store } from "../store/store.js";
 import { requestContext } from "./context.js";
 import { principalArn, type Caller } from "../principal.js";
-import { userPolicies } from "./user-policies.js";
+import { rolePolicies, sessionPolicies, userPolicies, type PolicySet } from "./user-policies.js";
 
 export interface Authorization {
   /** Service prefix and operation, e.g. "iam:GetUser". */
@@ -26,24 +28,43 @@ export interface Authorization {
   readonly context?: Readonly<Record<string, ContextValue>>;
 }
 
-/** What the caller's identity policies decide, and the managed policy of the deciding deny (if any). */
-export async function decide(
-  caller: Caller,
-  store: Store,
-  request: Authorization,
-): Promise<{ decision: Decision; denyingPolicyArn: string | null }> {
-  const { principal } = caller;
-  if (principal.type === "root") return { decision: "allow", denyingPolicyArn: null };
-  const policies = await userPolicies(store, principal.accountId, principal.user.userId, caller.origin.at);
-  // The user was deleted between authentication and now: nothing is allowed any more.
-  if (policies === undefined) return { decision: "implicitDeny", denyingPolicyArn: null };
-  const result = policies.evaluate({
-    action: request.action,
-    resource: request.resource,
-    context: requestContext(caller, request.context),
-  });
+export interface AuthorizationDecision {
+  decision: Decision;
+  /** The managed policy of the deciding explicit deny, if any. */
+  denyingPolicyArn: string | null;
+  /** Which kind of policy decided a denial (AWS names one). */
+  policyType: "identity" | "session";
+}
+
+const ALLOW: AuthorizationDecision = { decision: "allow", denyingPolicyArn: null, policyType: "identity" };
+
+/** What the caller's identity policies (and a role session's session policies) decide. */
+export async function decide(caller: Caller, store: Store, request: Authorization): Promise<AuthorizationDecision> {
+  const { principal, session } = caller;
+  if (principal.type === "root") return ALLOW;
+  const now = caller.origin.at;
+  const identity =
+    principal.type === "user"
+      ? await userPolicies(store, principal.accountId, principal.user.userId, now)
+      : await rolePolicies(store, principal.accountId, principal.role.roleId, now);
+  // The user or role was deleted between authentication and now: nothing is allowed any more.
+  if (identity === undefined) return { decision: "implicitDeny", denyingPolicyArn: null, policyType: "identity" };
+  const evaluation = { action: request.action, resource: request.resource, context: requestContext(caller, request.context) };
+  const byIdentity = judge(identity, evaluation, "identity");
+  const sessionSet = session?.role ? await sessionPolicies(store, principal.accountId, session.role, now) : undefined;
+  if (sessionSet === undefined || byIdentity.decision === "explicitDeny") return byIdentity;
+  const bySession = judge(sessionSet, evaluation, "session");
+  // An explicit deny anywhere wins; then the identity policies must allow, then the session's.
+  if (bySession.decision === "explicitDeny" || byIdentity.decision === "implicitDeny") {
+    return bySession.decision === "explicitDeny" ? bySession : byIdentity;
+  }
+  return bySession;
+}
+
+function judge(set: PolicySet, request: Parameters<PolicySet["evaluate"]>[0], policyType: "identity" | "session"): AuthorizationDecision {
+  const result = set.evaluate(request);
   const denying = result.decision === "explicitDeny" ? result.matched[0]?.policy.arn ?? null : null;
-  return { decision: result.decision, denyingPolicyArn: denying };
+  return { decision: result.decision, denyingPolicyArn: denying, policyType };
 }
 
 /** Returns when allowed; otherwise throws the service's AccessDenied (`deny`, or IAM/STS's sentence). */
@@ -51,9 +72,9 @@ export async function authorize(
   caller: Caller,
   store: Store,
   request: Authorization,
-  deny: (decision: Exclude<Decision, "allow">, denyingPolicyArn: string | null) => Error = (decision, arn) =>
-    Errors.accessDenied(principalArn(caller.principal), request.action, request.shown, decision, arn),
+  deny: (decision: Exclude<Decision, "allow">, denyingPolicyArn: string | null, policyType: "identity" | "session") => Error = (decision, arn, type) =>
+    Errors.accessDenied(principalArn(caller.principal), request.action, request.shown, decision, arn, type),
 ): Promise<void> {
-  const { decision, denyingPolicyArn } = await decide(caller, store, request);
-  if (decision !== "allow") throw deny(decision, denyingPolicyArn);
+  const { decision, denyingPolicyArn, policyType } = await decide(caller, store, request);
+  if (decision !== "allow") throw deny(decision, denyingPolicyArn, policyType);
 }

@@ -4,7 +4,7 @@ import type { Caller, Session } from "../principal.js";
 
 const T = Date.UTC(2026, 10, 23, 9, 0, 0);
 const alice = { accountId: "123456789012", userId: "AIDAAAAAAAAAAAAAAAAAA", userName: "alice", path: "/eng/", createdAt: new Date(0) };
-const session = (mfa: Session["mfa"]): Session => ({ issuedAt: T, expiresAt: T + 3_600_000, mfa, sourceAccessKeyId: "AKIAAAAAAAAAAAAAAAAA" });
+const session = (mfa: Session["mfa"]): Session => ({ issuedAt: T, expiresAt: T + 3_600_000, mfa, sourceAccessKeyId: "AKIAAAAAAAAAAAAAAAAA", role: null });
 const caller = (s: Session | null, at = T): Caller => ({
   principal: { type: "user", accountId: "123456789012", user: alice },
   accessKeyId: "AKIAAAAAAAAAAAAAAAAA",

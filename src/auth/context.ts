@@ -5,7 +5,10 @@
  * policy (GetCallerIdentity and the root user never need one).
  */
 import type { ContextValue, RequestContext } from "../policy/index.js";
-import { principalArn, principalUserId, type Caller } from "../principal.js";
+import { principalArn, principalUserId, roleArn, type Caller, type Principal } from "../principal.js";
+
+/** aws:PrincipalType (spec §2.4). */
+const PRINCIPAL_TYPES: Record<Principal["type"], string> = { root: "Account", user: "User", role: "AssumedRole" };
 
 /** ISO 8601 in whole seconds, as IAM shows dates (2026-12-03T08:00:00Z). */
 const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
@@ -21,12 +24,20 @@ function build(caller: Caller): Map<string, ContextValue> {
   keys.set("aws:securetransport", String(origin.secure));
   if (origin.sourceIp !== undefined) keys.set("aws:sourceip", plainIp(origin.sourceIp));
   if (origin.userAgent !== undefined) keys.set("aws:useragent", origin.userAgent);
-  keys.set("aws:principalarn", principalArn(principal));
+  // A role session's aws:PrincipalArn is its role's ARN, not the session's ("the ARN of the role,
+  // not the ARN of the user that assumed the role").
+  keys.set("aws:principalarn", principal.type === "role" ? roleArn(principal.accountId, principal.role.path, principal.role.roleName) : principalArn(principal));
   keys.set("aws:principalaccount", principal.accountId);
   keys.set("aws:userid", principalUserId(principal));
-  keys.set("aws:principaltype", principal.type === "root" ? "Account" : "User");
-  // aws:username is "always included for IAM users" and absent for the root user.
+  keys.set("aws:principaltype", PRINCIPAL_TYPES[principal.type]);
+  // aws:username is "always included for IAM users" and absent for the root user and roles.
   if (principal.type === "user") keys.set("aws:username", principal.user.userName);
+  if (principal.type === "role") {
+    // The role's tags, then the session's, which win for the same key (tag keys ignore case).
+    for (const tag of principal.role.tags) keys.set(`aws:principaltag/${tag.key.toLowerCase()}`, tag.value);
+    for (const tag of session?.role?.tags ?? []) keys.set(`aws:principaltag/${tag.key.toLowerCase()}`, tag.value);
+    if (session?.role?.sourceIdentity) keys.set("aws:sourceidentity", session.role.sourceIdentity);
+  }
   keys.set("aws:principalisawsservice", "false");
   keys.set("aws:viaawsservice", "false");
   // "IAM calls are always made to the us-east-1 Region"; other services: the signed region.

@@ -1,8 +1,9 @@
 /**
  * The policies that apply to an IAM user (their own inline and attached policies and those of
- * their groups, spec §2.2), compiled for evaluation. This is on the path of every request a user
- * makes, so:
- * - the set is read from the store at most once per USER_TTL_MS per user and process (the same
+ * their groups, spec §2.2), to an IAM role (its inline and attached policies), and a role
+ * session's own session policies (AssumeRole's Policy and PolicyArns), compiled for evaluation.
+ * This is on the path of every request a user or role session makes, so:
+ * - a set is read from the store at most once per USER_TTL_MS per principal and process (the same
  *   bound as session users); a change made through this process forgets it at once, and so do
  *   the sibling workers of one `serve` before the change answers (principal-caches.ts);
  * - a document is parsed and compiled once per process and kept by its text, so re-reading the
@@ -15,6 +16,7 @@
 import { awsManagedPolicy } from "../aws-managed-policies.js";
 import { LruCache } from "../lru-cache.js";
 import { compilePolicy, evaluate, parsePolicy, type CompiledPolicy, type Evaluation, type EvaluationRequest } from "../policy/index.js";
+import type { RoleSessionClaims } from "../tokens/claims.js";
 import type { EffectivePolicy, Store } from "../store/store.js";
 import { USER_TTL_MS } from "./session-users.js";
 
@@ -88,24 +90,79 @@ export class PolicySet {
 
 const caches = new WeakMap<Store, LruCache<string, PolicySet>>();
 
-/** The user's policies (by unique id); undefined when the user no longer exists. */
-export async function userPolicies(store: Store, accountId: string, userId: string, now: number): Promise<PolicySet | undefined> {
+/** A set read at most once per USER_TTL_MS per key and process; undefined (not kept) when `read` finds no principal. */
+async function rememberedSet(
+  store: Store,
+  key: string,
+  now: number,
+  read: () => Promise<readonly NamedPolicy[] | undefined>,
+): Promise<PolicySet | undefined> {
   let cache = caches.get(store);
   if (!cache) {
     cache = new LruCache<string, PolicySet>(MAX_USERS);
     caches.set(store, cache);
   }
-  const key = `${accountId}/${userId}`;
   const hit = cache.get(key);
   if (hit && now - hit.at >= 0 && now - hit.at < USER_TTL_MS) return hit;
-  const effective = await store.effectivePolicies(accountId, userId);
-  if (effective === undefined) {
+  const policies = await read();
+  if (policies === undefined) {
     cache.delete(key);
     return undefined;
   }
-  const set = new PolicySet(namedPolicies(effective), now);
+  const set = new PolicySet(policies, now);
   cache.set(key, set);
   return set;
+}
+
+/** The user's policies (by unique id); undefined when the user no longer exists. */
+export function userPolicies(store: Store, accountId: string, userId: string, now: number): Promise<PolicySet | undefined> {
+  return rememberedSet(store, `${accountId}/${userId}`, now, async () => {
+    const effective = await store.effectivePolicies(accountId, userId);
+    return effective && namedPolicies(effective);
+  });
+}
+
+/** The role's policies (by unique id); undefined when the role no longer exists. */
+export function rolePolicies(store: Store, accountId: string, roleId: string, now: number): Promise<PolicySet | undefined> {
+  return rememberedSet(store, `${accountId}/${roleId}`, now, async () => {
+    const effective = await store.effectiveRolePolicies(accountId, roleId);
+    return effective && namedPolicies(effective);
+  });
+}
+
+/**
+ * A role session's session policies; undefined when it has none (then they limit nothing). A
+ * managed session policy deleted since AssumeRole grants nothing any more (UNCONFIRMED: AWS's
+ * behaviour for a deleted one is not documented; granting nothing is the safe reading).
+ */
+export async function sessionPolicies(
+  store: Store,
+  accountId: string,
+  session: Pick<RoleSessionClaims, "policy" | "policyArns">,
+  now: number,
+): Promise<PolicySet | undefined> {
+  if (session.policy === null && session.policyArns.length === 0) return undefined;
+  const key = `${accountId}\0session\0${session.policy ?? ""}\0${session.policyArns.join("\0")}`;
+  return rememberedSet(store, key, now, async () => {
+    const named: NamedPolicy[] = [];
+    if (session.policy !== null) named.push({ id: "SessionPolicy", type: SESSION_POLICY, arn: null, policy: compiledDocument(session.policy) });
+    for (const arn of session.policyArns) {
+      const document = await managedDocument(store, accountId, arn);
+      if (document !== undefined) named.push({ id: arn, type: SESSION_POLICY, arn, policy: compiledDocument(document) });
+    }
+    return named;
+  });
+}
+
+const SESSION_POLICY = "Session Policy";
+
+/** A managed policy's default document by ARN: the catalogue's for AWS managed ones, the store's otherwise. */
+export async function managedDocument(store: Store, accountId: string, arn: string): Promise<string | undefined> {
+  const aws = awsManagedPolicy(arn);
+  if (aws) return aws.document;
+  const policy = await store.getPolicy(accountId, arn);
+  if (!policy) return undefined;
+  return (await store.getPolicyVersion(accountId, arn, policy.defaultVersionId))?.document;
 }
 
 /** Drops this process's entries (principal-caches.ts decides when). */

@@ -1,6 +1,6 @@
 /**
- * Managed policies attached to users and groups: Attach/Detach/ListAttached{User,Group}Policies,
- * one definition for both owners. Attach and detach are authorized on the owner with the
+ * Managed policies attached to users, groups and roles:
+ * Attach/Detach/ListAttached{User,Group,Role}Policies, one definition for the three owners. Attach and detach are authorized on the owner with the
  * policy's ARN as iam:PolicyARN (spec §2.5), and change the owner's permissions, so cached policy
  * sets are forgotten before the call answers.
  */
@@ -9,11 +9,11 @@ import { Errors } from "../errors.js";
 import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
 import { awsManagedPolicy, isAwsManagedArn } from "../aws-managed-policies.js";
 import { paged, pageInput, pageOfList } from "./marker.js";
-import { GROUP_OWNER, USER_OWNER, type OwnerKind } from "./policy-owners.js";
+import { GROUP_OWNER, ROLE_OWNER, USER_OWNER, type OwnerKind } from "./policy-owners.js";
 import { checkArn } from "./resources.js";
 import * as shape from "./shapes.js";
 
-/** "Managed policies attached to an IAM user / group: 10" (spec §1.4). */
+/** "Managed policies attached to an IAM user / group / role: 10" (spec §1.4). */
 export const ATTACHED_POLICIES_PER_OWNER = 10;
 
 /** A policy ARN's path and name: `arn:aws:iam::ACCT:policy/team/Name` → "/team/", "Name". */
@@ -98,3 +98,4 @@ function attachmentOperations(owner: OwnerKind): Operation[] {
 
 export const userAttachments = attachmentOperations(USER_OWNER);
 export const groupAttachments = attachmentOperations(GROUP_OWNER);
+export const roleAttachments = attachmentOperations(ROLE_OWNER);

@@ -1,6 +1,6 @@
 /**
- * Inline policies of users and groups: Put/Get/List/Delete{User,Group}Policy. The two families
- * differ only in their owner, so one definition serves both. Each is authorized on the owner
+ * Inline policies of users, groups and roles: Put/Get/List/Delete{User,Group,Role}Policy. The
+ * families differ only in their owner, so one definition serves all three. Each is authorized on the owner
  * (spec §2.5); a put or delete changes what the owner (or the group's members) may do, so
  * cached policy sets are forgotten before the call answers.
  */
@@ -10,7 +10,7 @@ import { IAM, type Operation, type OperationContext } from "../protocol/operatio
 import { paged, pageInput, pageOfList } from "./marker.js";
 import { checkPolicyDocument, encodePolicyDocument, INLINE_POLICY_SIZE_LIMIT } from "./policy-documents.js";
 import * as shape from "./shapes.js";
-import { GROUP_OWNER, USER_OWNER, type OwnerKind } from "./policy-owners.js";
+import { GROUP_OWNER, ROLE_OWNER, USER_OWNER, type OwnerKind } from "./policy-owners.js";
 
 function inlinePolicyOperations(owner: OwnerKind): Operation[] {
   const ownerMember = `${owner.noun}Name`;
@@ -89,3 +89,4 @@ function inlinePolicyOperations(owner: OwnerKind): Operation[] {
 
 export const userInlinePolicies = inlinePolicyOperations(USER_OWNER);
 export const groupInlinePolicies = inlinePolicyOperations(GROUP_OWNER);
+export const roleInlinePolicies = inlinePolicyOperations(ROLE_OWNER);

@@ -311,11 +311,12 @@ export const listEntitiesForPolicy: Operation = {
     const filter = input.EntityFilter as string | undefined;
     const pathPrefix = (input.PathPrefix as string | undefined) ?? "/";
     const boundary = input.PolicyUsageFilter === "PermissionsBoundary";
-    const { users, groups } = await ctx.deps.store.listEntitiesForPolicy(accountOf(ctx), arn);
-    // One list in the model's order (groups, users; no roles here), paged as a whole.
+    const { users, groups, roles } = await ctx.deps.store.listEntitiesForPolicy(accountOf(ctx), arn);
+    // One list in the model's order (groups, users, roles), paged as a whole.
     const entities = [
       ...(filter === undefined || filter === "Group" ? groups.map((g) => ({ kind: "group" as const, path: g.path, xml: { GroupName: g.groupName, GroupId: g.groupId } })) : []),
       ...(filter === undefined || filter === "User" ? users.map((u) => ({ kind: "user" as const, path: u.path, xml: { UserName: u.userName, UserId: u.userId } })) : []),
+      ...(filter === undefined || filter === "Role" ? roles.map((r) => ({ kind: "role" as const, path: r.path, xml: { RoleName: r.roleName, RoleId: r.roleId } })) : []),
     ].filter((e) => !boundary && e.path.startsWith(pathPrefix));
     const numbered = entities.map((e, i) => ({ ...e, key: String(i).padStart(6, "0") }));
     const { after, limit } = pageInput(input, "entities");
@@ -323,7 +324,7 @@ export const listEntitiesForPolicy: Operation = {
     return {
       PolicyGroups: new XmlList(page.items.filter((e) => e.kind === "group").map((e) => e.xml)),
       PolicyUsers: new XmlList(page.items.filter((e) => e.kind === "user").map((e) => e.xml)),
-      PolicyRoles: new XmlList([]),
+      PolicyRoles: new XmlList(page.items.filter((e) => e.kind === "role").map((e) => e.xml)),
       ...pageEnd(page, "entities"),
     };
   },

@@ -6,8 +6,11 @@
 import { Errors } from "../errors.js";
 import { parsePolicy, PolicyParseError, policySize, type PolicyDocument } from "../policy/index.js";
 
-/** Aggregate size of a user's or a group's inline policies, and of one managed policy (spec §1.4). */
-export const INLINE_POLICY_SIZE_LIMIT = { user: 2048, group: 5120 } as const;
+/**
+ * Aggregate size of a user's, a group's or a role's inline policies, and of one managed policy
+ * (spec §1.4; the role's LimitExceeded text is UNCONFIRMED, by analogy with the user's and group's).
+ */
+export const INLINE_POLICY_SIZE_LIMIT = { user: 2048, group: 5120, role: 10240 } as const;
 export const MANAGED_POLICY_SIZE_LIMIT = 6144;
 
 /** The parsed document, or AWS's MalformedPolicyDocument when IAM would refuse it. */

@@ -9,7 +9,7 @@ import { Errors } from "../errors.js";
 import type { ContextValue } from "../policy/index.js";
 import type { OperationContext } from "../protocol/operation.js";
 
-export { userArn } from "../principal.js";
+export { roleArn, userArn } from "../principal.js";
 export const groupArn = (accountId: string, path: string, groupName: string): string =>
   `arn:aws:iam::${accountId}:group${path}${groupName}`;
 export const policyArn = (accountId: string, path: string, policyName: string): string =>
@@ -29,6 +29,13 @@ export const onGroup = (action: string, arn: string, groupName: string): Authori
   shown: `group ${groupName}`,
 });
 
+/** An action on an existing role: `role NAME` (seen: GetRole, UpdateAssumeRolePolicy). */
+export const onRole = (action: string, arn: string, roleName: string): Authorization => ({
+  action: `iam:${action}`,
+  resource: arn,
+  shown: `role ${roleName}`,
+});
+
 /** An action on a managed policy: `policy NAME` (seen for CreatePolicy). */
 export const onPolicy = (action: string, arn: string): Authorization => ({
   action: `iam:${action}`,
@@ -44,7 +51,7 @@ export const onArn = (action: string, arn: string): Authorization => ({ action: 
  * `arn:aws:iam::ACCT:user/` for ListUsers) and policies are matched against that prefix, so a
  * statement on `arn:aws:iam::*:user/*` allows ListUsers (UNCONFIRMED, spec §11.4); `Resource: "*"` always does.
  */
-export const onListing = (action: string, accountId: string, kind: "user" | "group" | "mfa" | "policy"): Authorization => ({
+export const onListing = (action: string, accountId: string, kind: "user" | "group" | "role" | "mfa" | "policy"): Authorization => ({
   action: `iam:${action}`,
   resource: `arn:aws:iam::${accountId}:${kind}/`,
   // Seen: ListPolicies says "policy path /".

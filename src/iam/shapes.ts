@@ -29,15 +29,32 @@ export const virtualMfaDeviceName: StringField = { type: "string", min: 1, max: 
 export const serialNumber: StringField = { type: "string", min: 9, max: 256, pattern: "[\\w+=/:,.@-]+" };
 export const authenticationCode: StringField = { type: "string", min: 6, max: 6, pattern: "[\\d]+" };
 export const assignmentStatus: StringField = { type: "string", enum: ["Assigned", "Unassigned", "Any"] };
-/** tagListType with tagKeyType / tagValueType. */
+/** tagKeyType. */
+export const tagKey: StringField = { type: "string", min: 1, max: 128, pattern: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+" };
+/**
+ * tagListType with tagKeyType / tagValueType. Recorded (iam__test_iam_policies, and for roles
+ * assume-role spec §7.3): IAM leaves the key's and the value's text out of their messages.
+ */
 export const tags: StructListField = {
   type: "structs",
   maxItems: 50,
   members: {
-    Key: { type: "string", required: true, min: 1, max: 128, pattern: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+" },
-    Value: { type: "string", required: true, min: 0, max: 256, pattern: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*" },
+    Key: { ...tagKey, required: true, hideValue: true },
+    Value: { type: "string", required: true, min: 0, max: 256, pattern: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", hideValue: true },
   },
 };
+/** tagKeyListType (UntagRole's TagKeys): a bad key is reported for the list as a whole, as recorded for UntagPolicy. */
+export const tagKeys: ListField = { type: "list", member: tagKey, maxItems: 50 };
+
+/** Roles (IAM model: roleNameType, roleDescriptionType, roleMaxSessionDurationType). */
+export const roleName: StringField = { type: "string", min: 1, max: 64, pattern: "[\\w+=,.@-]+" };
+export const roleDescription: StringField = { type: "string", max: 1000, pattern: "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*" };
+/**
+ * UNCONFIRMED text (spec §7.3: emulators disagree on whether the value is quoted): the Coral
+ * pattern recorded for other integer members, e.g. `1 validation error detected: Value '50000' at
+ * 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200`.
+ */
+export const maxSessionDuration: IntegerField = { type: "integer", min: 3600, max: 43200 };
 
 /** Groups and policies (IAM model: groupNameType, policyNameType, policyPathType, arnType, …). */
 export const groupName: StringField = { type: "string", min: 1, max: 128, pattern: "[\\w+=,.@-]+" };

@@ -1,5 +1,5 @@
 /**
- * The policy simulator: SimulatePrincipalPolicy (a user's or a group's policies, plus any given)
+ * The policy simulator: SimulatePrincipalPolicy (a user's, a group's or a role's policies, plus any given)
  * and SimulateCustomPolicy (only the given ones), so a user can ask "would this be allowed with
  * MFA?" by passing aws:MultiFactorAuthPresent in ContextEntries. Same engine as authorization
  * (DESIGN.md decision 8); the context is only what the caller supplies, plus — for a user — the
@@ -8,13 +8,13 @@
  * Keys the policies test that nobody supplied are listed in MissingContextValues (spec §7.4).
  * Not simulated: resource policies, permissions boundaries (not supported by this server).
  */
-import { IAM_POLICY, namedPolicies, userPolicies, type NamedPolicy } from "../auth/user-policies.js";
+import { IAM_POLICY, namedPolicies, rolePolicies, userPolicies, type NamedPolicy } from "../auth/user-policies.js";
 import { Errors } from "../errors.js";
 import { compilePolicy, evaluate, type ContextValue } from "../policy/index.js";
 import { IAM, type Operation, type OperationContext } from "../protocol/operation.js";
 import type { Input, StructInput } from "../protocol/shapes.js";
 import { XmlList, type XmlObject } from "../protocol/xml.js";
-import type { EffectivePolicy, Group, User } from "../store/store.js";
+import type { EffectivePolicy, Group, Role, User } from "../store/store.js";
 import { isAwsManagedArn } from "../aws-managed-policies.js";
 import { pageEnd, pageInput } from "./marker.js";
 import { parsedPolicyDocument } from "./policy-documents.js";
@@ -61,6 +61,34 @@ function withUserKeys(context: Map<string, ContextValue>, user: User): Map<strin
   for (const [key, value] of keys) if (!context.has(key)) context.set(key, value);
   return context;
 }
+
+/**
+ * A role's identity keys, where the caller did not supply them: those a session of the role
+ * would have whatever its name (aws:PrincipalArn is the role's ARN; UNCONFIRMED which ones AWS fills).
+ */
+function withRoleKeys(context: Map<string, ContextValue>, role: Role): Map<string, ContextValue> {
+  const keys: [string, string][] = [
+    ["aws:principalarn", role.arn],
+    ["aws:principalaccount", role.accountId],
+    ["aws:principaltype", "AssumedRole"],
+  ];
+  for (const [key, value] of keys) if (!context.has(key)) context.set(key, value);
+  return context;
+}
+
+/** The stored entity a PolicySourceArn names (by its case-insensitive name), with its name and path as stored. */
+async function policySource(
+  ctx: OperationContext,
+  kind: "user" | "group" | "role",
+  name: string,
+): Promise<{ entity: User | Group | Role; name: string; path: string } | undefined> {
+  const { store } = ctx.deps;
+  if (kind === "user") return store.getUser(accountOf(ctx), name).then((u) => u && { entity: u, name: u.userName, path: u.path });
+  if (kind === "group") return store.getGroup(accountOf(ctx), name).then((g) => g && { entity: g, name: g.groupName, path: g.path });
+  return store.getRole(accountOf(ctx), name).then((r) => r && { entity: r, name: r.roleName, path: r.path });
+}
+
+const noSuchSource = { user: Errors.noSuchUser, group: Errors.noSuchGroup, role: Errors.noSuchRole } as const;
 
 /** A group's own inline and attached policies (groups are never principals, but can be simulated). */
 async function groupPolicies(ctx: OperationContext, group: Group): Promise<NamedPolicy[]> {
@@ -151,20 +179,23 @@ export const simulatePrincipalPolicy: Operation = {
     const match = /^arn:aws:iam::(\d{12}):(user|group|role)((?:\/.*)?\/)([^/]+)$/.exec(source);
     if (!match || match[1] !== accountOf(ctx)) throw Errors.invalidPolicySource(source);
     const [, , kind, path, name] = match as unknown as [string, string, "user" | "group" | "role", string, string];
-    // This server has no roles yet: a role is one that cannot be found.
-    if (kind === "role") throw Errors.noSuchRole(name);
     // The entity first, then authorization on its own ARN (its stored name and path), so that a
     // differently spelt ARN cannot pass a policy scoped to another path or name.
-    const entity = kind === "user" ? await ctx.deps.store.getUser(accountOf(ctx), name) : await ctx.deps.store.getGroup(accountOf(ctx), name);
-    const entityName = entity === undefined ? name : "userName" in entity ? entity.userName : entity.groupName;
-    const entityArn = `arn:aws:iam::${accountOf(ctx)}:${kind}${entity?.path ?? path}${entityName}`;
+    const found = await policySource(ctx, kind, name);
+    const entityArn = `arn:aws:iam::${accountOf(ctx)}:${kind}${found?.path ?? path}${found?.name ?? name}`;
     await authorizeIam(ctx, onArn("SimulatePrincipalPolicy", entityArn));
-    if (!entity || entityArn !== source) throw kind === "user" ? Errors.noSuchUser(name) : Errors.noSuchGroup(name);
+    if (!found || entityArn !== source) throw noSuchSource[kind](name);
     const given = inputPolicies(input.PolicyInputList as readonly string[] | undefined);
     const context = contextOf(input.ContextEntries as readonly StructInput[] | undefined);
-    if ("userName" in entity) {
-      const own = (await userPolicies(ctx.deps.store, entity.accountId, entity.userId, ctx.deps.clock.now()))?.policies ?? [];
+    const { entity } = found;
+    const now = ctx.deps.clock.now();
+    if ("userId" in entity) {
+      const own = (await userPolicies(ctx.deps.store, entity.accountId, entity.userId, now))?.policies ?? [];
       return simulate([...own, ...given], input, withUserKeys(context, entity));
+    }
+    if ("roleId" in entity) {
+      const own = (await rolePolicies(ctx.deps.store, entity.accountId, entity.roleId, now))?.policies ?? [];
+      return simulate([...own, ...given], input, withRoleKeys(context, entity));
     }
     return simulate([...(await groupPolicies(ctx, entity)), ...given], input, context);
   },

@@ -6,16 +6,19 @@ import { XmlList } from "../protocol/xml.js";
 import type { Tag } from "../store/store.js";
 
 /**
- * The request's tags (none when absent); a key given twice is refused. Keys are compared
- * exactly: AWS was recorded accepting `a` and `A` on one policy (iam__test_iam_policies).
+ * The request's tags (none when absent); a key given twice is refused. Keys of policies and MFA
+ * devices are compared exactly: AWS was recorded accepting `a` and `A` on one policy
+ * (iam__test_iam_policies). A role's are not: "Tag keys are case insensitive" (assume-role
+ * spec §7.3), with that longer text.
  */
-export function tagsOf(input: Input): Tag[] {
+export function tagsOf(input: Input, keys: "exact" | "role" = "exact"): Tag[] {
   const structs = (input.Tags as readonly StructInput[] | undefined) ?? [];
   const tags = structs.map((t) => ({ key: t.Key as string, value: t.Value as string }));
   const seen = new Set<string>();
   for (const tag of tags) {
-    if (seen.has(tag.key)) throw Errors.duplicateTagKeys();
-    seen.add(tag.key);
+    const key = keys === "role" ? tag.key.toLowerCase() : tag.key;
+    if (seen.has(key)) throw keys === "role" ? Errors.duplicateRoleTagKeys() : Errors.duplicateTagKeys();
+    seen.add(key);
   }
   return tags;
 }

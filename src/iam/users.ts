@@ -31,6 +31,7 @@ export async function targetUser(
   const { principal } = ctx.caller;
   if (userName === undefined) {
     if (principal.type === "root") return { user: undefined, name: null, arn: rootArn(principal.accountId) };
+    if (principal.type === "role") throw Errors.userNameRequired();
     return { user: principal.user, name: principal.user.userName, arn: principalArn(principal) };
   }
   const user = await ctx.deps.store.getUser(principal.accountId, userName);

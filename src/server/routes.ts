@@ -3,20 +3,24 @@
  * pick the operation, as AWS's separate sts and iam hosts would.
  */
 import * as keys from "../iam/access-keys.js";
-import { groupAttachments, userAttachments } from "../iam/attachments.js";
+import { groupAttachments, roleAttachments, userAttachments } from "../iam/attachments.js";
 import * as groups from "../iam/groups.js";
-import { groupInlinePolicies, userInlinePolicies } from "../iam/inline-policies.js";
+import { groupInlinePolicies, roleInlinePolicies, userInlinePolicies } from "../iam/inline-policies.js";
 import * as policies from "../iam/managed-policies.js";
 import * as simulator from "../iam/simulate.js";
 import * as mfa from "../iam/mfa-devices.js";
+import * as roleTags from "../iam/role-tags.js";
+import * as roles from "../iam/roles.js";
 import * as users from "../iam/users.js";
 import type { Operation } from "../protocol/operation.js";
+import { assumeRole } from "../sts/assume-role.js";
 import { getCallerIdentity } from "../sts/get-caller-identity.js";
 import { getSessionToken } from "../sts/get-session-token.js";
 
 const OPERATIONS: readonly Operation[] = [
   getCallerIdentity,
   getSessionToken,
+  assumeRole,
   users.createUser,
   users.getUser,
   users.listUsers,
@@ -58,6 +62,18 @@ const OPERATIONS: readonly Operation[] = [
   policies.listEntitiesForPolicy,
   simulator.simulatePrincipalPolicy,
   simulator.simulateCustomPolicy,
+  roles.createRole,
+  roles.getRole,
+  roles.listRoles,
+  roles.updateRole,
+  roles.updateRoleDescription,
+  roles.updateAssumeRolePolicy,
+  roles.deleteRole,
+  ...roleInlinePolicies,
+  ...roleAttachments,
+  roleTags.tagRole,
+  roleTags.untagRole,
+  roleTags.listRoleTags,
 ];
 
 const byServiceAction = new Map(OPERATIONS.map((op) => [`${op.service.name}:${op.action}`, op]));

@@ -45,6 +45,7 @@ import type {
   CreateMfaDeviceResult,
   CreatePolicyResult,
   CreatePolicyVersionResult,
+  CreateRoleResult,
   CreateUploadResult,
   CreateUserResult,
   DeleteBucketResult,
@@ -53,6 +54,7 @@ import type {
   DeleteMfaDeviceResult,
   DeletePolicyResult,
   DeletePolicyVersionResult,
+  DeleteRoleResult,
   DeleteUserResult,
   DetachPolicyResult,
   EffectivePolicy,
@@ -71,10 +73,14 @@ import type {
   PutObjectResult,
   PutPartResult,
   RemoveUserFromGroupResult,
+  Role,
+  RoleChanges,
   S3Object,
   SetDefaultPolicyVersionResult,
   Store,
   StoredTokenKey,
+  Tag,
+  TagRoleResult,
   UpdateUserResult,
   UploadPart,
   User,
@@ -88,11 +94,14 @@ import {
   POLICY_SELECT,
   UPLOAD_COLUMNS,
   VERSION_SELECT,
+  countAttachmentsSql,
   effectivePoliciesSql,
+  effectiveRolePoliciesSql,
   keyBounds,
   listBucketsSql,
   listObjectsSql,
   listUploadsSql,
+  mergeTags,
   objectValues,
   pageOf,
   partValues,
@@ -113,15 +122,18 @@ import {
   toGroup,
   toKey,
   toPolicy,
+  toRole,
   toUser,
   toVersion,
   versionId,
   versionNumber,
+  withoutTags,
   type DeviceRow,
   type EffectiveRow,
   type GroupRow,
   type KeyRow,
   type PolicyRow,
+  type RoleRow,
   type UserRow,
   type VersionRow,
 } from "./rows.js";
@@ -141,7 +153,7 @@ type PgModule = typeof import("pg").default;
 /**
  * Schema migrations, applied in order, each in its own transaction and recorded in
  * schema_migrations. Version 1 is the whole schema of SQLite's first two migrations; version 2
- * is SQLite's third, version 3 its fourth (S3). (Exported for the upgrade test, which makes a database as an older release did.)
+ * is SQLite's third, version 3 its fourth (S3), version 4 its fifth (roles). (Exported for the upgrade test, which makes a database as an older release did.)
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -313,6 +325,37 @@ CREATE TABLE s3_parts (
   last_modified bigint NOT NULL,
   PRIMARY KEY (upload_id, part_number)
 );
+`,
+  // IAM roles (issue 14): SQLite's fifth migration. A role owns inline policies and attachments
+  // as users and groups do, keyed by its id; names unique per account by lower(role_name).
+  `
+CREATE TABLE roles (
+  role_id text COLLATE "C" PRIMARY KEY,
+  account_id text COLLATE "C" NOT NULL REFERENCES accounts(id),
+  role_name text COLLATE "C" NOT NULL,
+  path text COLLATE "C" NOT NULL,
+  created_at bigint NOT NULL,
+  -- the trust policy exactly as sent
+  trust_policy text NOT NULL,
+  description text,
+  max_session_duration integer NOT NULL CHECK (max_session_duration BETWEEN 3600 AND 43200),
+  tags jsonb NOT NULL
+);
+CREATE UNIQUE INDEX roles_name ON roles (account_id, lower(role_name));
+CREATE TABLE role_policies (
+  role_id text COLLATE "C" NOT NULL REFERENCES roles(role_id),
+  policy_name text COLLATE "C" NOT NULL,
+  document text NOT NULL,
+  size integer NOT NULL,
+  PRIMARY KEY (role_id, policy_name)
+);
+CREATE TABLE role_attached_policies (
+  role_id text COLLATE "C" NOT NULL REFERENCES roles(role_id),
+  account_id text COLLATE "C" NOT NULL REFERENCES accounts(id),
+  policy_arn text COLLATE "C" NOT NULL,
+  PRIMARY KEY (role_id, policy_arn)
+);
+CREATE INDEX role_attached_policies_arn ON role_attached_policies (account_id, policy_arn);
 `,
 ];
 
@@ -1139,7 +1182,8 @@ export class PostgresStore implements Store {
       if (!policy) return "not-found";
       const { rows } = await q<{ attached: boolean; versions: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM user_attached_policies WHERE account_id = $1 AND policy_arn = $2)
-                OR EXISTS (SELECT 1 FROM group_attached_policies WHERE account_id = $1 AND policy_arn = $2) AS attached,
+                OR EXISTS (SELECT 1 FROM group_attached_policies WHERE account_id = $1 AND policy_arn = $2)
+                OR EXISTS (SELECT 1 FROM role_attached_policies WHERE account_id = $1 AND policy_arn = $2) AS attached,
                 EXISTS (SELECT 1 FROM policy_versions WHERE policy_id = $3 AND version <> $4) AS versions`,
         [accountId, arn, policy.policy_id, policy.default_version],
       );
@@ -1289,44 +1333,151 @@ export class PostgresStore implements Store {
     return rows.flatMap((r) => (r.policy_arn === null ? [] : [r.policy_arn]));
   }
 
-  async listEntitiesForPolicy(accountId: string, arn: string): Promise<{ users: User[]; groups: Group[] }> {
-    // One statement: users and groups as of one moment.
-    const { rows } = await this.query<{ kind: "user" | "group"; id: string; name: string; path: string; created_at: number }>(
+  async listEntitiesForPolicy(accountId: string, arn: string): Promise<{ users: User[]; groups: Group[]; roles: Role[] }> {
+    // One statement: users, groups and roles as of one moment. A role's other columns come as
+    // JSON, so that the three kinds share one row shape.
+    const { rows } = await this.query<{ kind: PolicyOwner["kind"]; id: string; name: string; path: string; created_at: number; role: RoleRow | null }>(
       `SELECT * FROM (
-         SELECT 'user' AS kind, u.user_id AS id, u.user_name AS name, u.path, u.created_at
+         SELECT 'user' AS kind, u.user_id AS id, u.user_name AS name, u.path, u.created_at, NULL::jsonb AS role
          FROM user_attached_policies a JOIN users u ON u.user_id = a.user_id
          WHERE a.account_id = $1 AND a.policy_arn = $2
          UNION ALL
-         SELECT 'group', g.group_id, g.group_name, g.path, g.created_at
+         SELECT 'group', g.group_id, g.group_name, g.path, g.created_at, NULL::jsonb
          FROM group_attached_policies a JOIN groups g ON g.group_id = a.group_id
+         WHERE a.account_id = $1 AND a.policy_arn = $2
+         UNION ALL
+         SELECT 'role', r.role_id, r.role_name, r.path, r.created_at, to_jsonb(r)
+         FROM role_attached_policies a JOIN roles r ON r.role_id = a.role_id
          WHERE a.account_id = $1 AND a.policy_arn = $2
        ) e ORDER BY kind, lower(name), id`,
       [accountId, arn],
     );
     const users: User[] = [];
     const groups: Group[] = [];
+    const roles: Role[] = [];
     for (const r of rows) {
       if (r.kind === "user") {
         users.push(toUser({ user_id: r.id, account_id: accountId, user_name: r.name, path: r.path, created_at: r.created_at }));
-      } else {
+      } else if (r.kind === "group") {
         groups.push(toGroup({ group_id: r.id, account_id: accountId, group_name: r.name, path: r.path, created_at: r.created_at }));
+      } else {
+        roles.push(toRole(r.role!));
       }
     }
-    return { users, groups };
+    return { users, groups, roles };
   }
 
   async countAttachments(accountId: string, arn: string): Promise<number> {
-    const { rows } = await this.query<{ n: number }>(
-      `SELECT (SELECT count(*) FROM user_attached_policies WHERE account_id = $1 AND policy_arn = $2)
-            + (SELECT count(*) FROM group_attached_policies WHERE account_id = $1 AND policy_arn = $2) AS n`,
-      [accountId, arn],
-    );
+    const { rows } = await this.query<{ n: number }>(countAttachmentsSql("$1", "$2"), [accountId, arn]);
     return rows[0]!.n;
   }
 
   async effectivePolicies(accountId: string, userId: string): Promise<EffectivePolicy[] | undefined> {
     // One statement, one snapshot, one round trip.
     const { rows } = await this.query<EffectiveRow>(effectivePoliciesSql("$1", "$2"), [accountId, userId]);
+    return toEffectivePolicies(rows);
+  }
+
+  async createRole(role: Role): Promise<CreateRoleResult> {
+    // The unique index on lower(role_name) decides a clash, whoever creates at once.
+    const { rowCount } = await this.query(
+      `INSERT INTO roles (role_id, account_id, role_name, path, created_at, trust_policy, description, max_session_duration, tags)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) ON CONFLICT DO NOTHING`,
+      [
+        role.roleId,
+        role.accountId,
+        role.roleName,
+        role.path,
+        role.createdAt,
+        role.assumeRolePolicyDocument,
+        role.description ?? null,
+        role.maxSessionDuration,
+        tagsJson(role.tags),
+      ],
+    );
+    return rowCount === 1 ? "created" : "exists";
+  }
+
+  async getRole(accountId: string, roleName: string): Promise<Role | undefined> {
+    const { rows } = await this.query<RoleRow>("SELECT * FROM roles WHERE account_id = $1 AND lower(role_name) = $2", [
+      accountId,
+      fold(roleName),
+    ]);
+    return rows[0] && toRole(rows[0]);
+  }
+
+  async listRoles(accountId: string, options: { pathPrefix: string; after?: string; limit: number }): Promise<Page<Role>> {
+    const { rows } = await this.query<RoleRow>(
+      `SELECT * FROM roles WHERE account_id = $1 AND starts_with(path, $2) AND lower(role_name) > $3
+       ORDER BY lower(role_name) LIMIT $4`,
+      [accountId, options.pathPrefix, options.after ?? "", options.limit + 1],
+    );
+    return pageOf(rows, options.limit, toRole, (r) => r.roleName.toLowerCase());
+  }
+
+  async updateRole(accountId: string, roleName: string, changes: RoleChanges): Promise<Role | undefined> {
+    // One statement: concurrent updates queue on the row's lock, each applying its own members.
+    const { rows } = await this.query<RoleRow>(
+      `UPDATE roles SET description = coalesce($3, description), max_session_duration = coalesce($4, max_session_duration),
+                        trust_policy = coalesce($5, trust_policy)
+       WHERE account_id = $1 AND lower(role_name) = $2 RETURNING *`,
+      [
+        accountId,
+        fold(roleName),
+        changes.description ?? null,
+        changes.maxSessionDuration ?? null,
+        changes.assumeRolePolicyDocument ?? null,
+      ],
+    );
+    return rows[0] && toRole(rows[0]);
+  }
+
+  async deleteRole(accountId: string, roleName: string): Promise<DeleteRoleResult> {
+    return this.transaction(async (q) => {
+      // FOR UPDATE waits for whoever is attaching or putting a policy (they hold the row FOR NO
+      // KEY UPDATE), and the checks below, taken after, see what they added.
+      const roleId = await this.lockPolicyOwner(q, accountId, { kind: "role", name: roleName }, "FOR UPDATE");
+      if (roleId === undefined) return "not-found";
+      const { rows } = await q<{ attached: boolean; inline: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM role_attached_policies WHERE role_id = $1) AS attached,
+                EXISTS (SELECT 1 FROM role_policies WHERE role_id = $1) AS inline`,
+        [roleId],
+      );
+      if (rows[0]!.attached) return "has-attached-policies";
+      if (rows[0]!.inline) return "has-inline-policies";
+      await q("DELETE FROM roles WHERE role_id = $1", [roleId]);
+      return "deleted";
+    });
+  }
+
+  /** Rewrites a role's tags under its row lock, so that concurrent tag changes each see the last one's result. */
+  private async changeRoleTags(accountId: string, roleName: string, change: (tags: Tag[]) => Tag[] | "limit"): Promise<TagRoleResult> {
+    return this.transaction(async (q) => {
+      const { rows } = await q<RoleRow>("SELECT * FROM roles WHERE account_id = $1 AND lower(role_name) = $2 FOR NO KEY UPDATE", [
+        accountId,
+        fold(roleName),
+      ]);
+      if (rows.length === 0) return "not-found";
+      const tags = change(toRole(rows[0]!).tags);
+      if (tags === "limit") return "limit";
+      await q("UPDATE roles SET tags = $2::jsonb WHERE role_id = $1", [rows[0]!.role_id, tagsJson(tags)]);
+      return "tagged";
+    });
+  }
+
+  async tagRole(accountId: string, roleName: string, tags: readonly Tag[], limit: number): Promise<TagRoleResult> {
+    return this.changeRoleTags(accountId, roleName, (existing) => {
+      const merged = mergeTags(existing, tags);
+      return merged.length > limit ? "limit" : merged;
+    });
+  }
+
+  async untagRole(accountId: string, roleName: string, keys: readonly string[]): Promise<boolean> {
+    return (await this.changeRoleTags(accountId, roleName, (existing) => withoutTags(existing, keys))) === "tagged";
+  }
+
+  async effectiveRolePolicies(accountId: string, roleId: string): Promise<EffectivePolicy[] | undefined> {
+    const { rows } = await this.query<EffectiveRow>(effectiveRolePoliciesSql("$1", "$2"), [accountId, roleId]);
     return toEffectivePolicies(rows);
   }
 

@@ -24,6 +24,7 @@ import type {
   Page,
   PolicyOwner,
   PolicyVersion,
+  Role,
   Tag,
   User,
 } from "./store.js";
@@ -113,9 +114,22 @@ export interface VersionRow {
   created_at: number;
 }
 
-/** A row of EFFECTIVE_POLICIES: kind NULL is the user's own row (it exists), not a policy. */
+export interface RoleRow {
+  role_id: string;
+  account_id: string;
+  role_name: string;
+  path: string;
+  created_at: number;
+  trust_policy: string;
+  description: string | null;
+  max_session_duration: number;
+  /** JSON text in SQLite, parsed jsonb in PostgreSQL. */
+  tags: string | Tag[];
+}
+
+/** A row of EFFECTIVE_POLICIES: kind NULL is the user's (or role's) own row (it exists), not a policy. */
 export interface EffectiveRow {
-  via_kind: "user" | "group";
+  via_kind: PolicyOwner["kind"];
   via_name: string;
   kind: "inline" | "managed" | null;
   /** The inline policy's name; a customer managed policy's name (NULL for one that is not stored). */
@@ -145,16 +159,30 @@ export const OWNER_TABLES = {
     inline: "group_policies",
     attached: "group_attached_policies",
   },
+  role: {
+    table: "roles",
+    id: "role_id",
+    name: "role_name",
+    inline: "role_policies",
+    attached: "role_attached_policies",
+  },
 } as const satisfies Record<PolicyOwner["kind"], Record<string, string>>;
 
-/** Customer managed policies, with how many users and groups of the account they are attached to. */
+/** Customer managed policies, with how many users, groups and roles of the account they are attached to. */
 export const POLICY_SELECT = `
   SELECT p.policy_id, p.account_id, p.policy_name, p.path, p.arn, p.description, p.default_version, p.tags,
          p.created_at, p.updated_at,
          (SELECT count(*) FROM user_attached_policies a WHERE a.account_id = p.account_id AND a.policy_arn = p.arn)
          + (SELECT count(*) FROM group_attached_policies a WHERE a.account_id = p.account_id AND a.policy_arn = p.arn)
+         + (SELECT count(*) FROM role_attached_policies a WHERE a.account_id = p.account_id AND a.policy_arn = p.arn)
            AS attachment_count
   FROM policies p`;
+
+/** How many users, groups and roles of account `$account` have the policy `$arn` attached (placeholders given). */
+export const countAttachmentsSql = (account: string, arn: string) => `
+  SELECT (SELECT count(*) FROM user_attached_policies WHERE account_id = ${account} AND policy_arn = ${arn})
+       + (SELECT count(*) FROM group_attached_policies WHERE account_id = ${account} AND policy_arn = ${arn})
+       + (SELECT count(*) FROM role_attached_policies WHERE account_id = ${account} AND policy_arn = ${arn}) AS n`;
 
 /** A policy's versions with whether each is the default. */
 export const VERSION_SELECT = `
@@ -203,6 +231,30 @@ export const effectivePoliciesSql = (account: string, user: string) => `
     LEFT JOIN policy_versions v ON v.policy_id = pol.policy_id AND v.version = pol.default_version
   ) e
   ORDER BY o_rank, o_key, o_id, part, sort`;
+
+/**
+ * Every policy of one role, in one statement (one snapshot): the role's own row (kind NULL: says
+ * the role exists), its inline policies by name, then its attached policies by ARN, in the shape
+ * of effectivePoliciesSql. `account` and `role` are the two parameters' placeholders.
+ */
+export const effectiveRolePoliciesSql = (account: string, role: string) => `
+  WITH me AS NOT MATERIALIZED (
+    SELECT role_id, account_id, role_name FROM roles WHERE account_id = ${account} AND role_id = ${role}
+  )
+  SELECT via_kind, via_name, kind, name, arn, version, document FROM (
+    SELECT 0 AS part, '' AS sort, 'role' AS via_kind, me.role_name AS via_name, NULL AS kind, NULL AS name, NULL AS arn,
+           CAST(NULL AS INTEGER) AS version, NULL AS document
+    FROM me
+    UNION ALL
+    SELECT 1, p.policy_name, 'role', me.role_name, 'inline', p.policy_name, NULL, CAST(NULL AS INTEGER), p.document
+    FROM me JOIN role_policies p ON p.role_id = me.role_id
+    UNION ALL
+    SELECT 2, a.policy_arn, 'role', me.role_name, 'managed', pol.policy_name, a.policy_arn, pol.default_version, v.document
+    FROM me JOIN role_attached_policies a ON a.role_id = me.role_id
+    LEFT JOIN policies pol ON pol.account_id = me.account_id AND pol.arn = a.policy_arn
+    LEFT JOIN policy_versions v ON v.policy_id = pol.policy_id AND v.version = pol.default_version
+  ) e
+  ORDER BY part, sort`;
 
 const toTags = (tags: string | Tag[]): Tag[] =>
   (typeof tags === "string" ? (JSON.parse(tags) as Tag[]) : tags).map((t) => ({ key: t.key, value: t.value }));
@@ -256,6 +308,42 @@ export const toDevice = (r: DeviceRow): MfaDevice => ({
   lastStep: r.last_step,
   driftSteps: r.drift_steps,
 });
+
+export const toRole = (r: RoleRow): Role => ({
+  accountId: r.account_id,
+  roleName: r.role_name,
+  roleId: r.role_id,
+  path: r.path,
+  arn: `arn:aws:iam::${r.account_id}:role${r.path}${r.role_name}`,
+  createdAt: Number(r.created_at),
+  assumeRolePolicyDocument: r.trust_policy,
+  description: r.description ?? undefined,
+  maxSessionDuration: Number(r.max_session_duration),
+  tags: toTags(r.tags),
+});
+
+/** IAM compares role tag keys without case ("Tag keys are case insensitive", assume-role spec §7.3). */
+const sameKey = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * A role's tags after TagRole: a tag whose key is there already replaces it in place (its key as
+ * now spelt, UNCONFIRMED: AWS says only that the new tag replaces the old); the others follow in
+ * the order given.
+ */
+export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
+  const merged = existing.map((t) => ({ key: t.key, value: t.value }));
+  for (const tag of added) {
+    const at = merged.findIndex((t) => sameKey(t.key, tag.key));
+    if (at === -1) merged.push({ key: tag.key, value: tag.value });
+    else merged[at] = { key: tag.key, value: tag.value };
+  }
+  return merged;
+}
+
+/** A role's tags after UntagRole: those whose keys are not among `keys` (case-insensitively). */
+export function withoutTags(existing: readonly Tag[], keys: readonly string[]): Tag[] {
+  return existing.filter((t) => !keys.some((k) => sameKey(k, t.key))).map((t) => ({ key: t.key, value: t.value }));
+}
 
 export const toGroup = (r: GroupRow): Group => ({
   accountId: r.account_id,

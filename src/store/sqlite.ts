@@ -21,6 +21,7 @@ import type {
   CreateMfaDeviceResult,
   CreatePolicyResult,
   CreatePolicyVersionResult,
+  CreateRoleResult,
   CreateUploadResult,
   CreateUserResult,
   DeleteBucketResult,
@@ -29,6 +30,7 @@ import type {
   DeleteMfaDeviceResult,
   DeletePolicyResult,
   DeletePolicyVersionResult,
+  DeleteRoleResult,
   DeleteUserResult,
   DetachPolicyResult,
   EffectivePolicy,
@@ -46,10 +48,14 @@ import type {
   PutObjectResult,
   PutPartResult,
   RemoveUserFromGroupResult,
+  Role,
+  RoleChanges,
   S3Object,
   SetDefaultPolicyVersionResult,
   Store,
   StoredTokenKey,
+  Tag,
+  TagRoleResult,
   UpdateUserResult,
   UploadPart,
   User,
@@ -63,11 +69,14 @@ import {
   POLICY_SELECT,
   UPLOAD_COLUMNS,
   VERSION_SELECT,
+  countAttachmentsSql,
   effectivePoliciesSql,
+  effectiveRolePoliciesSql,
   keyBounds,
   listBucketsSql,
   listObjectsSql,
   listUploadsSql,
+  mergeTags,
   objectValues,
   pageOf,
   partValues,
@@ -88,15 +97,18 @@ import {
   toGroup,
   toKey,
   toPolicy,
+  toRole,
   toUser,
   toVersion,
   versionId,
   versionNumber,
+  withoutTags,
   type DeviceRow,
   type EffectiveRow,
   type GroupRow,
   type KeyRow,
   type PolicyRow,
+  type RoleRow,
   type UserRow,
   type VersionRow,
 } from "./rows.js";
@@ -275,6 +287,38 @@ CREATE TABLE s3_parts (
   PRIMARY KEY (upload_id, part_number)
 ) WITHOUT ROWID;
 `,
+  // IAM roles (issue 14). A role owns inline policies and attachments as users and groups do,
+  // keyed by its id; names are unique per account whatever the path, and case-insensitive.
+  `
+CREATE TABLE roles (
+  role_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  role_name TEXT NOT NULL COLLATE NOCASE,
+  path TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  -- the trust policy exactly as sent
+  trust_policy TEXT NOT NULL,
+  description TEXT,
+  max_session_duration INTEGER NOT NULL CHECK (max_session_duration BETWEEN 3600 AND 43200),
+  -- JSON: [{key, value}] in order
+  tags TEXT NOT NULL,
+  UNIQUE (account_id, role_name)
+);
+CREATE TABLE role_policies (
+  role_id TEXT NOT NULL REFERENCES roles(role_id),
+  policy_name TEXT NOT NULL,
+  document TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (role_id, policy_name)
+);
+CREATE TABLE role_attached_policies (
+  role_id TEXT NOT NULL REFERENCES roles(role_id),
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  policy_arn TEXT NOT NULL,
+  PRIMARY KEY (role_id, policy_arn)
+);
+CREATE INDEX role_attached_policies_arn ON role_attached_policies (account_id, policy_arn);
+`,
 ];
 
 /** The statements on one kind of policy owner's rows (users or groups), by the owner's id. */
@@ -427,10 +471,7 @@ export class SqliteStore implements Store {
       policyState: db.prepare(
         "SELECT policy_id, default_version, last_version FROM policies WHERE account_id = ? AND arn = ?",
       ),
-      countAttachments: db.prepare(
-        `SELECT (SELECT count(*) FROM user_attached_policies WHERE account_id = ? AND policy_arn = ?)
-              + (SELECT count(*) FROM group_attached_policies WHERE account_id = ? AND policy_arn = ?) AS n`,
-      ),
+      countAttachments: db.prepare(countAttachmentsSql("@account", "@arn")),
       deletePolicy: db.prepare("DELETE FROM policies WHERE policy_id = ?"),
       insertVersion: db.prepare("INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES (?, ?, ?, ?)"),
       countVersions: db.prepare("SELECT count(*) AS n FROM policy_versions WHERE policy_id = ?"),
@@ -450,6 +491,33 @@ export class SqliteStore implements Store {
          WHERE a.account_id = ? AND a.policy_arn = ? ORDER BY lower(g.group_name)`,
       ),
       effectivePolicies: db.prepare(effectivePoliciesSql("?", "?")),
+      rolesOfPolicy: db.prepare(
+        `SELECT r.* FROM role_attached_policies a JOIN roles r ON r.role_id = a.role_id
+         WHERE a.account_id = ? AND a.policy_arn = ? ORDER BY lower(r.role_name)`,
+      ),
+
+      insertRole: db.prepare(
+        `INSERT INTO roles (role_id, account_id, role_name, path, created_at, trust_policy, description,
+                            max_session_duration, tags)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      getRole: db.prepare("SELECT * FROM roles WHERE account_id = ? AND role_name = ?"),
+      listRoles: db.prepare(
+        `SELECT * FROM roles WHERE account_id = ? AND substr(path, 1, length(?)) = ? AND lower(role_name) > ?
+         ORDER BY lower(role_name) LIMIT ?`,
+      ),
+      updateRole: db.prepare(
+        `UPDATE roles SET description = coalesce(?, description), max_session_duration = coalesce(?, max_session_duration),
+                          trust_policy = coalesce(?, trust_policy)
+         WHERE account_id = ? AND role_name = ? RETURNING *`,
+      ),
+      setRoleTags: db.prepare("UPDATE roles SET tags = ? WHERE role_id = ?"),
+      roleDependents: db.prepare(
+        `SELECT EXISTS (SELECT 1 FROM role_attached_policies WHERE role_id = @id) AS attached,
+                EXISTS (SELECT 1 FROM role_policies WHERE role_id = @id) AS inline`,
+      ),
+      deleteRole: db.prepare("DELETE FROM roles WHERE role_id = ?"),
+      effectiveRolePolicies: db.prepare(effectiveRolePoliciesSql("?", "?")),
 
       getBucket: db.prepare("SELECT name, account_id, region, created_at FROM s3_buckets WHERE name = ?"),
       insertBucket: db.prepare("INSERT INTO s3_buckets (name, account_id, region, created_at) VALUES (?, ?, ?, ?)"),
@@ -482,7 +550,7 @@ export class SqliteStore implements Store {
       partBlobs: db.prepare("SELECT part_number, blob_id FROM s3_parts WHERE upload_id = ? ORDER BY part_number"),
       deleteParts: db.prepare("DELETE FROM s3_parts WHERE upload_id = ?"),
     };
-    this.owners = { user: ownerStatements(db, "user"), group: ownerStatements(db, "group") };
+    this.owners = { user: ownerStatements(db, "user"), group: ownerStatements(db, "group"), role: ownerStatements(db, "role") };
   }
 
   private migrate(): void {
@@ -912,7 +980,7 @@ export class SqliteStore implements Store {
       .transaction((): DeletePolicyResult => {
         const policy = this.q.policyState.get(accountId, arn) as PolicyState | undefined;
         if (!policy) return "not-found";
-        if ((this.q.countAttachments.get(accountId, arn, accountId, arn) as { n: number }).n > 0) return "attached";
+        if ((this.q.countAttachments.get({ account: accountId, arn }) as { n: number }).n > 0) return "attached";
         if ((this.q.countVersions.get(policy.policy_id) as { n: number }).n > 1) return "has-versions";
         this.q.deleteVersions.run(policy.policy_id);
         this.q.deletePolicy.run(policy.policy_id);
@@ -1025,19 +1093,104 @@ export class SqliteStore implements Store {
     return (this.owners[owner.kind].listAttached.all(id) as { policy_arn: string }[]).map((r) => r.policy_arn);
   }
 
-  async listEntitiesForPolicy(accountId: string, arn: string): Promise<{ users: User[]; groups: Group[] }> {
+  async listEntitiesForPolicy(accountId: string, arn: string): Promise<{ users: User[]; groups: Group[]; roles: Role[] }> {
     return this.db.transaction(() => ({
       users: (this.q.usersOfPolicy.all(accountId, arn) as UserRow[]).map(toUser),
       groups: (this.q.groupsOfPolicy.all(accountId, arn) as GroupRow[]).map(toGroup),
+      roles: (this.q.rolesOfPolicy.all(accountId, arn) as RoleRow[]).map(toRole),
     }))();
   }
 
   async countAttachments(accountId: string, arn: string): Promise<number> {
-    return (this.q.countAttachments.get(accountId, arn, accountId, arn) as { n: number }).n;
+    return (this.q.countAttachments.get({ account: accountId, arn }) as { n: number }).n;
   }
 
   async effectivePolicies(accountId: string, userId: string): Promise<EffectivePolicy[] | undefined> {
     return toEffectivePolicies(this.q.effectivePolicies.all(accountId, userId) as EffectiveRow[]);
+  }
+
+  async createRole(role: Role): Promise<CreateRoleResult> {
+    const info = this.q.insertRole.run(
+      role.roleId,
+      role.accountId,
+      role.roleName,
+      role.path,
+      role.createdAt,
+      role.assumeRolePolicyDocument,
+      role.description ?? null,
+      role.maxSessionDuration,
+      tagsJson(role.tags),
+    );
+    return info.changes === 1 ? "created" : "exists";
+  }
+
+  async getRole(accountId: string, roleName: string): Promise<Role | undefined> {
+    const row = this.q.getRole.get(accountId, roleName) as RoleRow | undefined;
+    return row && toRole(row);
+  }
+
+  async listRoles(accountId: string, options: { pathPrefix: string; after?: string; limit: number }): Promise<Page<Role>> {
+    const rows = this.q.listRoles.all(
+      accountId,
+      options.pathPrefix,
+      options.pathPrefix,
+      options.after ?? "",
+      options.limit + 1,
+    ) as RoleRow[];
+    return pageOf(rows, options.limit, toRole, (r) => r.roleName.toLowerCase());
+  }
+
+  async updateRole(accountId: string, roleName: string, changes: RoleChanges): Promise<Role | undefined> {
+    const row = this.q.updateRole.get(
+      changes.description ?? null,
+      changes.maxSessionDuration ?? null,
+      changes.assumeRolePolicyDocument ?? null,
+      accountId,
+      roleName,
+    ) as RoleRow | undefined;
+    return row && toRole(row);
+  }
+
+  async deleteRole(accountId: string, roleName: string): Promise<DeleteRoleResult> {
+    return this.db
+      .transaction((): DeleteRoleResult => {
+        const row = this.q.getRole.get(accountId, roleName) as RoleRow | undefined;
+        if (!row) return "not-found";
+        const deps = this.q.roleDependents.get({ id: row.role_id }) as { attached: number; inline: number };
+        if (deps.attached) return "has-attached-policies";
+        if (deps.inline) return "has-inline-policies";
+        this.q.deleteRole.run(row.role_id);
+        return "deleted";
+      })
+      .immediate();
+  }
+
+  async tagRole(accountId: string, roleName: string, tags: readonly Tag[], limit: number): Promise<TagRoleResult> {
+    return this.db
+      .transaction((): TagRoleResult => {
+        const row = this.q.getRole.get(accountId, roleName) as RoleRow | undefined;
+        if (!row) return "not-found";
+        const merged = mergeTags(toRole(row).tags, tags);
+        if (merged.length > limit) return "limit";
+        this.q.setRoleTags.run(tagsJson(merged), row.role_id);
+        return "tagged";
+      })
+      .immediate();
+  }
+
+  async untagRole(accountId: string, roleName: string, keys: readonly string[]): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const row = this.q.getRole.get(accountId, roleName) as RoleRow | undefined;
+        if (!row) return false;
+        this.q.setRoleTags.run(tagsJson(withoutTags(toRole(row).tags, keys)), row.role_id);
+        return true;
+      })
+      .immediate();
+  }
+
+  async effectiveRolePolicies(accountId: string, roleId: string): Promise<EffectivePolicy[] | undefined> {
+    return toEffectivePolicies(this.q.effectiveRolePolicies.all(accountId, roleId) as EffectiveRow[]);
   }
 
   /** A statement built for one call's shape (a listing's bounds), prepared once per distinct text. */

@@ -121,10 +121,40 @@ export interface Group {
   createdAt: Date;
 }
 
-/** What an inline policy or an attachment belongs to: a user or a group, by name (case-insensitive). */
+/** What an inline policy or an attachment belongs to: a user, a group or a role, by name (case-insensitive). */
 export interface PolicyOwner {
-  kind: "user" | "group";
+  kind: "user" | "group" | "role";
   name: string;
+}
+
+/**
+ * An IAM role (issue 14). Names are unique per account, case-insensitively, whatever the path, as
+ * for users. Permissions boundaries are not supported (the IAM layer refuses them), so a role has none.
+ */
+export interface Role {
+  accountId: string;
+  roleName: string;
+  /** AROA… */
+  roleId: string;
+  path: string;
+  /** arn:aws:iam::ACCOUNT:role{path}{name} */
+  arn: string;
+  /** ms since the epoch */
+  createdAt: number;
+  /** The trust policy exactly as it was sent (white space and key order kept). */
+  assumeRolePolicyDocument: string;
+  description: string | undefined;
+  /** Seconds, 3600..43200; 3600 unless set. */
+  maxSessionDuration: number;
+  /** In the order given; keys unique case-insensitively (IAM treats role tag keys so). */
+  tags: Tag[];
+}
+
+/** What UpdateRole, UpdateRoleDescription and UpdateAssumeRolePolicy change; undefined: left as it is. */
+export interface RoleChanges {
+  description?: string;
+  maxSessionDuration?: number;
+  assumeRolePolicyDocument?: string;
 }
 
 /**
@@ -145,7 +175,7 @@ export interface ManagedPolicy {
   tags: Tag[];
   createdAt: Date;
   updatedAt: Date;
-  /** Users and groups it is attached to (read with the policy). */
+  /** Users, groups and roles it is attached to (read with the policy). */
   attachmentCount: number;
 }
 
@@ -159,8 +189,8 @@ export interface PolicyVersion {
 }
 
 /**
- * A policy that reaches a user, for evaluation: the user's own inline and attached policies and
- * those of each group the user is in. `document` is the inline document or a customer managed
+ * A policy that reaches a user or a role, for evaluation: the user's own inline and attached
+ * policies and those of each group the user is in; a role's inline and attached policies. `document` is the inline document or a customer managed
  * policy's default version; for an AWS managed policy (arn in the `aws` account) it is null and
  * the document comes from the catalogue in code.
  */
@@ -189,6 +219,11 @@ export type DeletePolicyVersionResult = "deleted" | "not-found" | "default";
 export type SetDefaultPolicyVersionResult = "set" | "not-found";
 export type AttachPolicyResult = "attached" | "no-owner" | "no-policy" | "limit";
 export type DetachPolicyResult = "detached" | "no-owner" | "not-attached";
+export type CreateRoleResult = "created" | "exists";
+/** There are no instance profiles here, so attached and inline policies are all that hold a role back. */
+export type DeleteRoleResult = "deleted" | "not-found" | "has-attached-policies" | "has-inline-policies";
+/** "limit": the role would then have more than `limit` tags. */
+export type TagRoleResult = "tagged" | "not-found" | "limit";
 
 // --- S3 (issue 13): buckets, object metadata, multipart uploads ---
 // Object bodies are not stored here: they live in a blob store beside the database, and records
@@ -448,8 +483,8 @@ export interface Store {
   /** ARNs in ascending order; undefined when the owner does not exist. */
   listAttachedPolicies(accountId: string, owner: PolicyOwner): Promise<string[] | undefined>;
   /** Who a policy (by ARN) is attached to in the account, each list ordered by name. */
-  listEntitiesForPolicy(accountId: string, arn: string): Promise<{ users: User[]; groups: Group[] }>;
-  /** How many users and groups of the account a policy (by ARN) is attached to. */
+  listEntitiesForPolicy(accountId: string, arn: string): Promise<{ users: User[]; groups: Group[]; roles: Role[] }>;
+  /** How many users, groups and roles of the account a policy (by ARN) is attached to. */
   countAttachments(accountId: string, arn: string): Promise<number>;
 
   /**
@@ -458,6 +493,29 @@ export interface Store {
    * user does not exist.
    */
   effectivePolicies(accountId: string, userId: string): Promise<EffectivePolicy[] | undefined>;
+
+  // --- roles (issue 14); their inline policies and attachments are the owner kind "role" above ---
+  createRole(role: Role): Promise<CreateRoleResult>;
+  /** Role names are case-insensitive in IAM: "Admin" finds "admin". */
+  getRole(accountId: string, roleName: string): Promise<Role | undefined>;
+  /** Roles ordered by name (case-insensitive), starting after `after` (a previous page's `next`). */
+  listRoles(accountId: string, options: { pathPrefix: string; after?: string; limit: number }): Promise<Page<Role>>;
+  /** The role as changed; undefined when there is no such role. */
+  updateRole(accountId: string, roleName: string, changes: RoleChanges): Promise<Role | undefined>;
+  /** Refused while the role has attached policies, then inline policies (checked in that order), atomically. */
+  deleteRole(accountId: string, roleName: string): Promise<DeleteRoleResult>;
+  /**
+   * Adds the tags, a tag whose key the role has already (case-insensitively) replacing that one
+   * in place, atomically; "limit" when the role would then have more than `limit` tags.
+   */
+  tagRole(accountId: string, roleName: string, tags: readonly Tag[], limit: number): Promise<TagRoleResult>;
+  /** Removes the tags with these keys (case-insensitively); keys the role has not are ignored. False: no such role. */
+  untagRole(accountId: string, roleName: string, keys: readonly string[]): Promise<boolean>;
+  /**
+   * Every policy that applies to the role (by unique id): its inline policies by name, then its
+   * attached policies by ARN, in one consistent read. Undefined when no role has that id.
+   */
+  effectiveRolePolicies(accountId: string, roleId: string): Promise<EffectivePolicy[] | undefined>;
 
   // --- S3 (issue 13) ---
   /** Buckets are one namespace for all accounts: "owned" / "taken" when the name is in use. */

@@ -5,9 +5,9 @@
  */
 import { Errors } from "../errors.js";
 import { newSecretAccessKey, newTemporaryAccessKeyId } from "../ids.js";
-import { acceptCode, isEnabledFor } from "../mfa/device.js";
 import { STS, type Operation, type OperationContext } from "../protocol/operation.js";
 import type { SessionClaims } from "../tokens/claims.js";
+import { checkMfaCode } from "./mfa-code.js";
 
 /** Durations in seconds (spec §2.2). */
 export const DURATION = {
@@ -17,19 +17,6 @@ export const DURATION = {
   /** Root sessions: one hour by default and at most ("defaults to one hour", silently capped). */
   rootMax: 3_600,
 } as const;
-
-/**
- * The MFA device named by SerialNumber must be enabled for the caller, and the code must be new
- * and right. Returns when it was checked.
- */
-async function authenticateMfa(ctx: OperationContext, serialNumber: string, tokenCode: string, now: number): Promise<void> {
-  const { principal } = ctx.caller;
-  const device = await ctx.deps.store.getMfaDevice(principal.accountId, serialNumber);
-  const owner = principal.type === "root" ? null : principal.user.userName;
-  if (!device || !isEnabledFor(device, owner)) throw Errors.mfaNotAssociated();
-  // A wrong code and a replayed one are the same answer at AWS (spec §4.2 row 1).
-  if (!(await acceptCode(ctx.deps, device, tokenCode, now))) throw Errors.mfaInvalidCode();
-}
 
 export const getSessionToken: Operation = {
   service: STS,
@@ -42,12 +29,10 @@ export const getSessionToken: Operation = {
   },
   async run(ctx, input) {
     const { principal } = ctx.caller;
-    const serialNumber = input.SerialNumber as string | undefined;
-    const tokenCode = input.TokenCode as string | undefined;
-    if ((serialNumber === undefined) !== (tokenCode === undefined)) throw Errors.mfaIncomplete();
-
+    // Session credentials never get here (auth/rules.ts); this keeps the types honest.
+    if (principal.type === "role") throw Errors.sessionCredentialsNotAllowed("GetSessionToken");
     const now = ctx.deps.clock.now();
-    if (serialNumber !== undefined && tokenCode !== undefined) await authenticateMfa(ctx, serialNumber, tokenCode, now);
+    const serialNumber = await checkMfaCode(ctx, input.SerialNumber as string | undefined, input.TokenCode as string | undefined, now);
 
     const requested = input.DurationSeconds as number | undefined;
     const seconds =

@@ -47,10 +47,10 @@ export class Writer {
   }
 
   /** UTF-8 with a 2-byte length. Lone surrogates are refused: they would not come back unchanged. */
-  text(value: string, field: string): void {
+  text(value: string, field: string, maxBytes: number = MAX_TEXT_BYTES): void {
     if (!value.isWellFormed()) throw new TypeError(`${field} is not well-formed Unicode`);
     const bytes = Buffer.from(value, "utf8");
-    if (bytes.length > MAX_TEXT_BYTES) throw new TypeError(`${field} is longer than ${MAX_TEXT_BYTES} bytes`);
+    if (bytes.length > maxBytes) throw new TypeError(`${field} is longer than ${maxBytes} bytes`);
     this.uint(bytes.length, 2, field);
     this.parts.push(bytes);
   }
@@ -105,9 +105,9 @@ export class Reader {
     return this.uint(TIME_BYTES);
   }
 
-  text(): string {
+  text(maxBytes: number = MAX_TEXT_BYTES): string {
     const size = this.uint(2);
-    if (size > MAX_TEXT_BYTES) throw new MalformedClaims("text too long");
+    if (size > maxBytes) throw new MalformedClaims("text too long");
     const bytes = this.take(size);
     try {
       return UTF8.decode(bytes);

@@ -41,7 +41,48 @@ const arbitraryClaims: fc.Arbitrary<SessionClaims> = fc.record({
   sourceAccessKeyId: chars(BASE32, 16).map((s) => `AKIA${s}`),
 });
 
+const roleClaims: SessionClaims = {
+  ...base,
+  principal: { type: "role", roleId: "AROAR42TAWARILN3MNKUT", roleName: "admin", sessionName: "alice@example.com" },
+  sourceAccessKeyId: "ASIAIOSFODNN7EXAMPLF",
+  role: {
+    chained: true,
+    sourceIdentity: "alice",
+    policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`.padEnd(2048, " ") + "\u00ff",
+    policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::000000000042:policy/p"],
+    tags: [
+      { key: "Project", value: "X" },
+      { key: "Team", value: "" },
+    ],
+    transitiveTagKeys: ["Project"],
+  },
+};
+
 describe("claims encoding", () => {
+  it("round-trips role sessions: chained from a session or not, with and without session policies and tags", () => {
+    const plain = { ...roleClaims, sourceAccessKeyId: "AKIAIOSFODNN7EXAMPLE", mfa: null, role: { chained: false, sourceIdentity: null, policy: null, policyArns: [], tags: [], transitiveTagKeys: [] } };
+    for (const claims of [roleClaims, plain]) expect(decodeClaims(encodeClaims(claims))).toEqual(claims);
+  });
+
+  it("refuses role claims without a role principal and a role principal without role claims", () => {
+    expect(() => encodeClaims({ ...roleClaims, principal: base.principal })).toThrow(TypeError);
+    const { role: _omitted, ...withoutRole } = roleClaims;
+    expect(() => encodeClaims(withoutRole)).toThrow(TypeError);
+  });
+
+  it("refuses a version-2 token whose flags or key kind are out of range", () => {
+    const bytes = encodeClaims({ ...roleClaims, role: { ...roleClaims.role!, policy: null, sourceIdentity: null } });
+    // version 1 + key 10 + secret 30 + account 5 + roleId 11 + 2 texts + mfa + times 12 → the source kind byte
+    const sourceKindAt = 1 + 10 + 30 + 5 + 11 + (2 + 5) + (2 + 17) + 1 + (2 + 5) + 6 + 6 + 6;
+    expect(bytes[sourceKindAt]).toBe(1);
+    const bad = Buffer.from(bytes);
+    bad[sourceKindAt] = 7;
+    expect(() => decodeClaims(bad)).toThrow(MalformedClaims);
+    const badFlag = Buffer.from(bytes);
+    badFlag[sourceKindAt + 11] = 2;
+    expect(() => decodeClaims(badFlag)).toThrow(MalformedClaims);
+  });
+
   it("round-trips a user with MFA, a root without, and unicode names", () => {
     for (const claims of [
       base,

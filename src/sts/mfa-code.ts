@@ -1,0 +1,30 @@
+/**
+ * The MFA check GetSessionToken and AssumeRole share (spec §4.2 rows 1–3, assume-role spec §3
+ * rows 13–14): SerialNumber and TokenCode come together, the device must be the caller's own and
+ * enabled, and the code new and right — each code works once (DESIGN.md decision 3).
+ */
+import { Errors } from "../errors.js";
+import { acceptCode, isEnabledFor } from "../mfa/device.js";
+import type { OperationContext } from "../protocol/operation.js";
+
+/**
+ * Returns the serial number when a code was given and accepted, undefined when neither was given.
+ * A role session has no MFA devices of its own: any serial is not associated with it.
+ */
+export async function checkMfaCode(
+  ctx: OperationContext,
+  serialNumber: string | undefined,
+  tokenCode: string | undefined,
+  now: number,
+): Promise<string | undefined> {
+  if ((serialNumber === undefined) !== (tokenCode === undefined)) throw Errors.mfaIncomplete();
+  if (serialNumber === undefined || tokenCode === undefined) return undefined;
+  const { principal } = ctx.caller;
+  if (principal.type === "role") throw Errors.mfaNotAssociated();
+  const device = await ctx.deps.store.getMfaDevice(principal.accountId, serialNumber);
+  const owner = principal.type === "root" ? null : principal.user.userName;
+  if (!device || !isEnabledFor(device, owner)) throw Errors.mfaNotAssociated();
+  // A wrong code and a replayed one are the same answer at AWS (spec §4.2 row 1).
+  if (!(await acceptCode(ctx.deps, device, tokenCode, now))) throw Errors.mfaInvalidCode();
+  return serialNumber;
+}
