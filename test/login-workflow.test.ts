@@ -12,7 +12,6 @@
  * Frozen near real time, the server's TOTP step stands still while codes are computed from it.
  */
 import { GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,13 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIni } from "../src/client/ini.js";
 import { BIN } from "./helpers/cli.js";
 import { sdkClients, type Run } from "./helpers/clients.js";
+import { spawnDetached } from "./helpers/detached.js";
 import { advanceSteps, codeAt, createUserWithKey, enabledVirtualDevice, serverStep, type VirtualDevice } from "./helpers/mfa.js";
 import { startTestServer, type Credentials, type TestServer } from "./helpers/server.js";
 
 const ACCOUNT = "123456789012";
 const AWS_V2 = "/usr/bin/aws";
 const RFC3339_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const SPAWN_TIMEOUT_MS = 20_000;
 
 let server: TestServer;
 let alice: Credentials;
@@ -48,33 +47,6 @@ afterAll(async () => {
 });
 
 // ───────────────────────────── helpers ─────────────────────────────
-
-/** Spawns in a new session (no controlling terminal); killed (whole group) if it outlives the bound. */
-function spawnDetached(command: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      reject(new Error(`${command} ${args.join(" ")} did not finish in ${SPAWN_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, SPAWN_TIMEOUT_MS);
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr });
-    });
-  });
-}
 
 interface Home {
   dir: string;

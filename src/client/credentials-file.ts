@@ -90,6 +90,19 @@ export async function updateSection(
   }
 }
 
+/**
+ * Replaces the whole file at `path` with `text` by the same steps as `updateSection` (directory
+ * 0700 when created, temporary file in the same directory, fsync, rename, directory fsync), for
+ * files that are rewritten whole and need no lock: the last complete writer wins, and a reader
+ * never sees a partial file. The file gets `mode` (default 0600) whatever it had before: these
+ * are files of secrets (the aws CLI's role-credential cache).
+ */
+export async function writeFileAtomically(path: string, text: string, options: { mode?: number } = {}): Promise<void> {
+  await makeDirectory(dirname(path));
+  await removeLeftovers(dirname(path), [`${basename(path)}.tmp-`], DEFAULT_STALE_LOCK_MS);
+  await replaceAtomically(path, text, undefined, async () => {}, options.mode ?? 0o600);
+}
+
 // ───────────────────────────── the edit (pure) ─────────────────────────────
 
 type Eol = "" | "\n" | "\r\n";
@@ -534,10 +547,16 @@ async function readExisting(path: string): Promise<Existing | undefined> {
  * Temporary file in the same directory (same file system, so rename is atomic), same mode and
  * owner as the file it replaces, fsynced before the rename and the directory fsynced after.
  */
-async function replaceAtomically(target: string, text: string, previous: Stats | undefined, beforeCommit: () => Promise<void>): Promise<void> {
+async function replaceAtomically(
+  target: string,
+  text: string,
+  previous: Stats | undefined,
+  beforeCommit: () => Promise<void>,
+  newFileMode = 0o600,
+): Promise<void> {
   const dir = dirname(target);
   const temp = temporaryName(target);
-  const mode = previous ? previous.mode & 0o7777 : 0o600;
+  const mode = previous ? previous.mode & 0o7777 : newFileMode;
   let committed = false;
   try {
     const handle = await fs.open(temp, "wx", 0o600);

@@ -56,6 +56,16 @@ export function hintFor(error: ServiceError, ctx: HintContext): string | undefin
   if (code === "SignatureDoesNotMatch") {
     return `The aws_secret_access_key in ${lt} does not belong to its aws_access_key_id: copy both from the same key.`;
   }
+  if (code === "Throttling") {
+    // An mfa-sts server's attempt limit (its README, "Attempt limits"); at AWS, plain throttling.
+    const device = ctx.serialNumber === undefined ? "the MFA device" : `the MFA device ${ctx.serialNumber}`;
+    return (
+      `Too many failed attempts: ${device} (or the access key in ${lt}) is locked for a while. ` +
+      `An mfa-sts server locks it after 5 wrong codes (or bad signatures) within 5 minutes, for 15 minutes by default, ` +
+      `counted from the failure that locked it; until then every attempt is refused, even with the right code, ` +
+      `and retrying does not extend the lock. Wait that long, then log in with a fresh code.`
+    );
+  }
   if (code === "ExpiredToken") {
     // Login signs with the long-term section: an expired token there is a session kept in the
     // wrong place (running login again cannot help), not [P]'s own session running out.

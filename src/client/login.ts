@@ -8,6 +8,7 @@ import {
   type ClientEnvironment,
   type SharedFiles,
   type Credentials,
+  type Endpoint,
   credentialsFilePath,
   profileSetting,
   readSharedFiles,
@@ -20,8 +21,8 @@ import { CredentialsFileError, updateSection } from "./credentials-file.js";
 import { PROGRAM } from "./args.js";
 import { CliError, EXIT } from "./errors.js";
 import { describeSkew, hintFor, missingLongTermHint, type HintContext } from "./hints.js";
-import { GET_SESSION_TOKEN } from "./operations.js";
-import { callSts, ServiceError, type ParamValue } from "./sts-request.js";
+import { GET_SESSION_TOKEN, type StsOperation } from "./operations.js";
+import { callSts, ServiceError, type ParamValue, type StsResponse, type TransportOptions } from "./sts-request.js";
 import type { Terminal } from "./tty.js";
 import { rememberCode, secondsToNextCode, spentAt, usedCodesPath } from "./used-codes.js";
 
@@ -81,10 +82,7 @@ export function storedSession(files: SharedFiles, profile: string): Session | un
 
 export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promise<Session> {
   const profile = sessionProfile(options.profile, io);
-  const longTermSection = options.longTermSuffix === "none" ? profile : `${profile}${options.longTermSuffix}`;
-  if (longTermSection === profile) {
-    throw new CliError(EXIT.parameter, `the long-term section would be [${profile}] itself, where the session goes: choose another --long-term-suffix`);
-  }
+  const longTermSection = longTermSectionOf(profile, options.longTermSuffix);
   const credentialsFile = credentialsFilePath(io);
   const now = io.now();
   const files = readSharedFiles(io);
@@ -100,68 +98,135 @@ export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promi
     }
   }
 
-  const longTerm = files.credentials.get(longTermSection);
-  const serialNumber =
-    options.serialNumber ?? profileSetting(files, profile, "mfa_serial") ?? (typeof longTerm?.aws_mfa_device === "string" ? longTerm.aws_mfa_device : undefined);
+  const serialNumber = options.serialNumber ?? sessionSerialNumber(files, profile, longTermSection);
   const ctx: HintContext = { profile, longTermSection, credentialsFile, serialNumber };
-  const keyId = longTerm?.aws_access_key_id;
-  const secret = longTerm?.aws_secret_access_key;
-  if (typeof keyId !== "string" || keyId === "" || typeof secret !== "string" || secret === "") {
-    throw new CliError(EXIT.configuration, missingLongTermHint(ctx));
-  }
-  const token = longTerm?.aws_session_token;
-  const longTermCredentials: Credentials = {
-    accessKeyId: keyId,
-    secretAccessKey: secret,
-    ...(typeof token === "string" && token !== "" && { sessionToken: token }),
-  };
-
-  const region = resolveRegion(undefined, io, files, profile);
-  const endpoint = resolveEndpoint(undefined, region, io, files, profile);
-  const codes = usedCodesPath(io);
-  const terminal = serialNumber !== undefined && options.tokenCode === undefined ? io.terminal() : undefined;
+  const longTermCredentials = longTermKeys(files, ctx);
+  const endpoint = resolveEndpoint(undefined, resolveRegion(undefined, io, files, profile), io, files, profile);
+  let result: StsResponse;
   try {
-    let code = serialNumber === undefined ? undefined : readCode(options.tokenCode, serialNumber, terminal, codes, io);
-    for (let attempt = 1; ; attempt++) {
+    result = await callWithMfa(serialNumber, options.tokenCode, io, (code) => {
       const params = new Map<string, ParamValue>();
       if (options.durationSeconds !== undefined) params.set("DurationSeconds", options.durationSeconds);
       if (serialNumber !== undefined && code !== undefined) {
         params.set("SerialNumber", serialNumber);
         params.set("TokenCode", code);
       }
+      return callStsChecked(GET_SESSION_TOKEN, params, longTermCredentials, endpoint, transportOptions(io, files, profile, "login"), io);
+    });
+  } catch (e) {
+    if (!(e instanceof ServiceError)) throw e;
+    throw withHint(e, hintFor(e, { ...ctx, ...skewContext(e, io.now()) }));
+  }
+  const session = sessionFrom(result.result);
+  await writeSession(credentialsFile, profile, [
+    ["aws_access_key_id", session.accessKeyId],
+    ["aws_secret_access_key", session.secretAccessKey],
+    ["aws_session_token", session.sessionToken],
+    ["aws_credential_expiration", rfc3339(session.expiresAt)],
+  ]);
+  io.stdout(`Logged in: [${profile}] holds a session until ${rfc3339(session.expiresAt)} (${describeRemaining(session.expiresAt - io.now())}).\n`);
+  return session;
+}
+
+/** `[P<suffix>]`, refusing a suffix that would make it `[P]` itself. */
+export function longTermSectionOf(profile: string, suffix: string): string {
+  const section = suffix === "none" ? profile : `${profile}${suffix}`;
+  if (section === profile) {
+    throw new CliError(EXIT.parameter, `the long-term section would be [${profile}] itself, where the session goes: choose another --long-term-suffix`);
+  }
+  return section;
+}
+
+/** The MFA device of a session profile: mfa_serial of [profile P], else aws_mfa_device of its long-term section. */
+export function sessionSerialNumber(files: SharedFiles, profile: string, longTermSection: string): string | undefined {
+  const device = files.credentials.get(longTermSection)?.aws_mfa_device;
+  return profileSetting(files, profile, "mfa_serial") ?? (typeof device === "string" && device !== "" ? device : undefined);
+}
+
+/** The IAM user's key in the long-term section, or the hint that says what to put there. */
+export function longTermKeys(files: SharedFiles, ctx: HintContext): Credentials {
+  const longTerm = files.credentials.get(ctx.longTermSection);
+  const keyId = longTerm?.aws_access_key_id;
+  const secret = longTerm?.aws_secret_access_key;
+  if (typeof keyId !== "string" || keyId === "" || typeof secret !== "string" || secret === "") {
+    throw new CliError(EXIT.configuration, missingLongTermHint(ctx));
+  }
+  const token = longTerm?.aws_session_token;
+  return {
+    accessKeyId: keyId,
+    secretAccessKey: secret,
+    ...(typeof token === "string" && token !== "" && { sessionToken: token }),
+  };
+}
+
+/** The transport the workflow commands use: the profile's CA bundle and retries, our user agent. */
+export function transportOptions(io: WorkflowIo, files: SharedFiles, profile: string, command: string): TransportOptions {
+  return {
+    connectTimeoutMs: 60_000,
+    readTimeoutMs: 60_000,
+    verifySsl: true,
+    caBundle: resolveCaBundle(undefined, io, files, profile),
+    maxAttempts: resolveMaxAttempts(io, files, profile),
+    userAgent: `${PROGRAM}/${io.version} node/${process.versions.node} command/${command}`,
+    now: io.now,
+  };
+}
+
+/** callSts, and a warning when the server's clock is far from ours. */
+export async function callStsChecked(
+  operation: StsOperation,
+  params: ReadonlyMap<string, ParamValue>,
+  credentials: Credentials,
+  endpoint: Endpoint,
+  options: TransportOptions,
+  io: WorkflowIo,
+): Promise<StsResponse> {
+  const sent = io.now();
+  const response = await callSts(operation, params, credentials, endpoint, options);
+  if (response.serverTime !== undefined) warnOnSkew(sent, io.now(), response.serverTime, io);
+  return response;
+}
+
+/** AWS's error line, then the hint when there is one. */
+export const withHint = (e: ServiceError, hint: string | undefined): CliError =>
+  new CliError(e.exitCode, hint === undefined ? e.message : `${e.message}\n\n${hint}`);
+
+/** The measured skew for the clock hint, when AWS's message tells its time. */
+export function skewContext(e: ServiceError, now: number): { skewMs?: number } {
+  const skew = skewFromMessage(e.serviceMessage, now);
+  return skew === undefined ? {} : { skewMs: skew };
+}
+
+const isWrongCode = (e: unknown): e is ServiceError =>
+  e instanceof ServiceError && e.serviceMessage.startsWith("MultiFactorAuthentication failed with invalid MFA one time pass code");
+
+/**
+ * Runs `call` with an MFA code when there is a device: --token-code, else asked on the terminal
+ * (a code already spent is refused before STS sees it). Interactively, a code STS calls invalid
+ * gets one more try with the next code. The accepted code is remembered. STS's errors are
+ * thrown as they come (ServiceError), for the caller's hints.
+ */
+export async function callWithMfa<T>(
+  serialNumber: string | undefined,
+  tokenCode: string | undefined,
+  io: WorkflowIo,
+  call: (code: string | undefined) => Promise<T>,
+): Promise<T> {
+  if (serialNumber === undefined) return call(undefined);
+  const codes = usedCodesPath(io);
+  const terminal = tokenCode === undefined ? io.terminal() : undefined;
+  try {
+    let code = readCode(tokenCode, serialNumber, terminal, codes, io);
+    for (let attempt = 1; ; attempt++) {
       try {
-        const sent = io.now();
-        const { result, serverTime } = await callSts(GET_SESSION_TOKEN, params, longTermCredentials, endpoint, {
-          connectTimeoutMs: 60_000,
-          readTimeoutMs: 60_000,
-          verifySsl: true,
-          caBundle: resolveCaBundle(undefined, io, files, profile),
-          maxAttempts: resolveMaxAttempts(io, files, profile),
-          userAgent: `${PROGRAM}/${io.version} node/${process.versions.node} command/login`,
-        });
-        if (serverTime !== undefined) warnOnSkew(sent, io.now(), serverTime, io);
-        if (serialNumber !== undefined && code !== undefined) rememberCode(codes, serialNumber, code, io.now());
-        const session = sessionFrom(result);
-        await writeSession(credentialsFile, profile, [
-          ["aws_access_key_id", session.accessKeyId],
-          ["aws_secret_access_key", session.secretAccessKey],
-          ["aws_session_token", session.sessionToken],
-          ["aws_credential_expiration", rfc3339(session.expiresAt)],
-        ]);
-        io.stdout(`Logged in: [${profile}] holds a session until ${rfc3339(session.expiresAt)} (${describeRemaining(session.expiresAt - io.now())}).\n`);
-        return session;
+        const result = await call(code);
+        rememberCode(codes, serialNumber, code, io.now());
+        return result;
       } catch (e) {
-        if (!(e instanceof ServiceError)) throw e;
-        const wrongCode = e.serviceMessage.startsWith("MultiFactorAuthentication failed with invalid MFA one time pass code");
         // Interactively, a wrong code gets one more try, as a person would.
-        if (wrongCode && terminal && attempt === 1) {
-          terminal.write(`${e.serviceMessage.trim()} Try the next code.\n`);
-          code = readCode(undefined, serialNumber!, terminal, codes, io);
-          continue;
-        }
-        const skew = skewFromMessage(e.serviceMessage, io.now());
-        const hint = hintFor(e, { ...ctx, ...(skew !== undefined && { skewMs: skew }) });
-        throw new CliError(e.exitCode, hint === undefined ? e.message : `${e.message}\n\n${hint}`);
+        if (!isWrongCode(e) || !terminal || attempt > 1) throw e;
+        terminal.write(`${e.serviceMessage.trim()} Try the next code.\n`);
+        code = readCode(undefined, serialNumber, terminal, codes, io);
       }
     }
   } finally {
@@ -213,7 +278,7 @@ function checkedCode(code: string, serialNumber: string, codesFile: string, io: 
   return code;
 }
 
-function sessionFrom(result: Record<string, unknown>): Session {
+export function sessionFrom(result: Record<string, unknown>): Session {
   const c = result.Credentials as Record<string, string> | undefined;
   const expiresAt = Date.parse(c?.Expiration ?? "");
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || Number.isNaN(expiresAt)) {

@@ -14,7 +14,7 @@ import type { InputMember, StsOperation } from "./operations.js";
 import type { ParamValue } from "./sts-request.js";
 
 /** A value as botocore sees it after parsing: JSON/YAML may bring any type. */
-type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
+export type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 
 /**
  * `file://PATH` values are read as text, PATH expanded as awscli's paramfile does (`~`, then
@@ -114,6 +114,11 @@ export function buildParameters(
     for (const [key, value] of Object.entries(cliInput)) if (!params.has(key)) params.set(key, value);
   }
 
+  return checkedParameters(operation, params);
+}
+
+/** botocore's validation of the parameters to send (unknown names, types, minimums), in its words. */
+export function checkedParameters(operation: StsOperation, params: ReadonlyMap<string, Value>): Map<string, ParamValue> {
   const errors: string[] = [];
   const known: [InputMember, Value][] = [];
   const names = operation.input.map((m) => m.name);

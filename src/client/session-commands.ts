@@ -1,20 +1,39 @@
 /**
- * `mfa-sts export`, `exec` and `status`: using the session that `login` keeps in `[P]`.
+ * `mfa-sts export`, `exec` and `status`: using the session that `login` keeps in `[P]`, or, for a
+ * role profile, the role credentials it keeps in the aws CLI's cache (role-login.ts).
  * Expired credentials are never handed out: with a terminal the login flow runs first; without
- * one the command fails and says what to run.
+ * one the command fails and says what to run. Role credentials are renewed from a valid MFA
+ * session without asking anything.
  */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
+import { CLI_EXPIRY_WINDOW_MS, cliCachePath, profileAssumeRoleArgs, readCachedRole } from "./cli-cache.js";
 import { credentialsFilePath, readSharedFiles, resolveRegion } from "./config.js";
 import { CliError, EXIT } from "./errors.js";
 import { DEFAULT_LONG_TERM_SUFFIX, describeRemaining, loginOrThrow, rfc3339, sessionProfile, storedSession, type Session, type WorkflowIo } from "./login.js";
+import { isRoleProfileName, roleLoginOrThrow } from "./role-login.js";
+import { roleProfiles } from "./role-profiles.js";
 
 /** A session handed out must still be good for this long. */
 const MIN_REMAINING_MS = 60_000;
 
-async function usableSession(profileFlag: string | undefined, io: WorkflowIo): Promise<{ profile: string; session: Session }> {
+export interface UseOptions {
+  profile?: string;
+  /** For a role profile: assume it with the long-term key and an MFA code, not from the session. */
+  noSession?: boolean;
+}
+
+async function usableSession({ profile: profileFlag, noSession }: UseOptions, io: WorkflowIo): Promise<{ profile: string; session: Session }> {
   const profile = sessionProfile(profileFlag, io);
-  const session = storedSession(readSharedFiles(io), profile);
+  const files = readSharedFiles(io);
+  if (isRoleProfileName(files, profile)) {
+    const options = { profile, force: false, longTermSuffix: DEFAULT_LONG_TERM_SUFFIX, noSession: !!noSession };
+    return { profile, session: await roleLoginOrThrow(profile, options, io, "use") };
+  }
+  if (noSession) {
+    throw new CliError(EXIT.parameter, `--no-session is for role profiles (role_arn and source_profile); profile ${profile} has no role_arn.`);
+  }
+  const session = storedSession(files, profile);
   if (session && session.expiresAt - io.now() > MIN_REMAINING_MS) return { profile, session };
   const terminal = io.terminal();
   if (!terminal) {
@@ -60,16 +79,16 @@ export function formatCredentials(session: Session, format: ExportFormat): strin
   );
 }
 
-export async function exportCredentials(options: { profile?: string; format: ExportFormat }, io: WorkflowIo): Promise<void> {
-  const { session } = await usableSession(options.profile, io);
+export async function exportCredentials(options: UseOptions & { format: ExportFormat }, io: WorkflowIo): Promise<void> {
+  const { session } = await usableSession(options, io);
   io.stdout(formatCredentials(session, options.format));
 }
 
 /** Runs the command with the session in its environment; resolves to its exit code. */
-export async function execWithSession(options: { profile?: string; command: string[] }, io: WorkflowIo): Promise<number> {
+export async function execWithSession(options: UseOptions & { command: string[] }, io: WorkflowIo): Promise<number> {
   const [file, ...args] = options.command;
   if (file === undefined) throw new CliError(EXIT.parameter, "mfa-sts exec: give the command to run after --, e.g. mfa-sts exec -- aws s3 ls");
-  const { profile, session } = await usableSession(options.profile, io);
+  const { profile, session } = await usableSession(options, io);
   const region = resolveRegion(undefined, io, readSharedFiles(io), profile);
   const env: Record<string, string | undefined> = { ...io.env };
   delete env.AWS_PROFILE;
@@ -98,28 +117,47 @@ export async function execWithSession(options: { profile?: string; command: stri
   });
 }
 
-/** Every session profile login manages (a section with aws_credential_expiration and its long-term sibling). */
+/**
+ * Every session profile login manages (a section with aws_credential_expiration and its long-term
+ * sibling), then every role profile with the credentials the aws CLI's cache holds for it.
+ */
 export function status(options: { longTermSuffix: string }, io: WorkflowIo): void {
   const files = readSharedFiles(io);
   const now = io.now();
-  const rows: string[][] = [];
+  const sessions: string[][] = [];
   for (const [name, section] of files.credentials) {
     const expiration = section.aws_credential_expiration;
     if (typeof expiration !== "string" || !files.credentials.has(`${name}${options.longTermSuffix}`)) continue;
     const expiresAt = Date.parse(expiration);
     if (Number.isNaN(expiresAt)) {
       // Hand-edited into something that is not a time: shown as it is, never used.
-      rows.push([name, "unreadable", expiration, "-"]);
+      sessions.push([name, "unreadable", expiration, "-"]);
       continue;
     }
     const left = expiresAt - now;
-    rows.push([name, left > 0 ? "valid" : "expired", rfc3339(expiresAt), left > 0 ? describeRemaining(left) : "-"]);
+    sessions.push([name, left > 0 ? "valid" : "expired", rfc3339(expiresAt), left > 0 ? describeRemaining(left) : "-"]);
   }
-  if (rows.length === 0) {
+  const roles = roleProfiles(files).map((role) => {
+    const cached = readCachedRole(cliCachePath(io, profileAssumeRoleArgs(role)));
+    const source = role.source ?? "-";
+    if (!cached) return [role.name, source, "none", "-", "-"];
+    const left = cached.expiresAt - now;
+    // Within the aws CLI's 15-minute window it would call STS again (and ask for a code) itself.
+    const state = left > CLI_EXPIRY_WINDOW_MS ? "valid" : left > 0 ? "expiring" : "expired";
+    return [role.name, source, state, rfc3339(cached.expiresAt), left > 0 ? describeRemaining(left) : "-"];
+  });
+  if (sessions.length === 0 && roles.length === 0) {
     io.stdout(`No session profiles in ${credentialsFilePath(io)}: run mfa-sts login --profile NAME.\n`);
     return;
   }
-  const table = [["PROFILE", "STATUS", "EXPIRES", "REMAINING"], ...rows];
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  io.stdout(table.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")).join("\n") + "\n");
+  const blocks: string[] = [];
+  if (sessions.length > 0) blocks.push(table([["PROFILE", "STATUS", "EXPIRES", "REMAINING"], ...sessions]));
+  if (roles.length > 0) blocks.push(table([["ROLE PROFILE", "SOURCE", "STATUS", "EXPIRES", "REMAINING"], ...roles]));
+  io.stdout(blocks.join("\n"));
+}
+
+/** Columns padded to their widest cell, two spaces apart, the last one unpadded. */
+function table(rows: readonly string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")).join("\n") + "\n";
 }

@@ -25,6 +25,8 @@ export interface TransportOptions {
   caBundle?: string;
   maxAttempts: number;
   userAgent: string;
+  /** The clock requests are signed with (ms since the epoch); the system clock when not given. */
+  now?: () => number;
   /** For --debug. */
   debug?: (line: string) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -87,6 +89,8 @@ interface RawResponse {
   body: string;
   /** The Date header: the server's clock. */
   date: string | undefined;
+  /** Header names lower-cased, in arrival order; a repeated header's values joined by ", " (as urllib3 gives them to botocore). */
+  headers: Record<string, string>;
 }
 
 class ConnectionError extends Error {}
@@ -126,6 +130,7 @@ function send(url: URL, headers: Record<string, string>, body: string, options: 
           statusMessage: res.statusMessage ?? "",
           body: Buffer.concat(chunks).toString("utf8"),
           date: res.headers.date,
+          headers: headerRecord(res.rawHeaders),
         }),
       );
     });
@@ -171,12 +176,31 @@ const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 const MAX_BACKOFF_MS = 20_000;
 
 /** The parsed result: output members in model order, timestamps as aws CLI v2 prints them. */
-export type Parsed = { [member: string]: string | Parsed };
+export type Parsed = { [member: string]: string | number | Parsed };
 
 export interface StsResponse {
   result: Parsed;
   /** ms since the epoch by the server's Date header, when it sent a valid one. */
   serverTime: number | undefined;
+  /** botocore's ResponseMetadata, members in its order (the aws CLI keeps it in its credential cache). */
+  metadata: ResponseMetadata;
+}
+
+export interface ResponseMetadata {
+  /** The children of the response's <ResponseMetadata> (RequestId), as text. */
+  fromBody: Record<string, string>;
+  status: number;
+  headers: Record<string, string>;
+  retryAttempts: number;
+}
+
+function headerRecord(raw: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    headers[name] = name in headers ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1]!;
+  }
+  return headers;
 }
 
 export async function callSts(
@@ -190,7 +214,7 @@ export async function callSts(
   const body = queryBody(operation.name, params);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
-    const headers = await sign(url, body, credentials, endpoint.signingRegion);
+    const headers = await sign(url, body, credentials, endpoint.signingRegion, options.now?.());
     headers["User-Agent"] = options.userAgent;
     headers["Content-Length"] = String(Buffer.byteLength(body));
     options.debug?.(`Sending http request: POST ${url.href} attempt ${attempt} body ${body.length} bytes`);
@@ -210,7 +234,12 @@ export async function callSts(
     options.debug?.(`Response: ${response.status} ${response.statusMessage}`);
     if (response.status >= 200 && response.status < 300) {
       const serverTime = response.date === undefined ? NaN : Date.parse(response.date);
-      return { result: parseResult(operation, response.body), serverTime: Number.isNaN(serverTime) ? undefined : serverTime };
+      const { result, fromBody } = parseResult(operation, response.body);
+      return {
+        result,
+        serverTime: Number.isNaN(serverTime) ? undefined : serverTime,
+        metadata: { fromBody, status: response.status, headers: response.headers, retryAttempts: attempt - 1 },
+      };
     }
     const error = parseError(response);
     if (attempt < options.maxAttempts && (RETRYABLE_CODES.has(error.code) || RETRYABLE_STATUS.has(response.status))) {
@@ -224,12 +253,12 @@ export async function callSts(
 /** Standard mode: full jitter, base 2^(attempt−1) seconds, at most 20 s. */
 const backoff = (attempt: number): number => Math.min(MAX_BACKOFF_MS, Math.random() * 1000 * 2 ** (attempt - 1));
 
-async function sign(url: URL, body: string, credentials: Credentials, region: string): Promise<Record<string, string>> {
+async function sign(url: URL, body: string, credentials: Credentials, region: string, nowMs: number | undefined): Promise<Record<string, string>> {
   // Loaded on first use: the commands that fail before sending (arguments, skeletons,
   // configuration) should not pay for it at start-up.
   const { SignatureV4 } = await import("@smithy/signature-v4");
   const signer = new SignatureV4({ credentials, region, service: "sts", sha256: NodeSha256, applyChecksum: false });
-  const signed = await signer.sign({
+  const request = {
     method: "POST",
     protocol: url.protocol,
     hostname: url.hostname,
@@ -238,7 +267,8 @@ async function sign(url: URL, body: string, credentials: Credentials, region: st
     query: {},
     headers: { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", host: url.host },
     body,
-  });
+  };
+  const signed = await signer.sign(request, nowMs === undefined ? undefined : { signingDate: new Date(nowMs) });
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(signed.headers)) if (name !== "host") headers[name] = value;
   return headers;
@@ -257,14 +287,16 @@ function parseError(response: RawResponse): { code: string; message: string } {
   return { code: String(response.status), message: response.statusMessage };
 }
 
-function parseResult(operation: StsOperation, body: string): Parsed {
+function parseResult(operation: StsOperation, body: string): { result: Parsed; fromBody: Record<string, string> } {
   let doc: XmlElement;
   try {
     doc = parseXml(body);
   } catch (e) {
     throw new CliError(EXIT.general, `Unable to parse response (${(e as Error).message}), invalid XML received. Further retries may succeed:\n${body}`);
   }
-  return readMembers(operation.output, child(doc, `${operation.name}Result`)) ?? {};
+  const fromBody: Record<string, string> = {};
+  for (const node of child(doc, "ResponseMetadata")?.children ?? []) fromBody[node.name] = node.text;
+  return { result: readMembers(operation.output, child(doc, `${operation.name}Result`)) ?? {}, fromBody };
 }
 
 function readMembers(shape: { readonly [member: string]: OutputShape }, element: XmlElement | undefined): Parsed | undefined {
@@ -274,6 +306,7 @@ function readMembers(shape: { readonly [member: string]: OutputShape }, element:
     const node = child(element, name);
     if (!node) continue;
     if (member === "string") out[name] = node.text;
+    else if (member === "integer") out[name] = Number.parseInt(node.text, 10);
     else if (member === "timestamp") out[name] = cliTimestamp(node.text);
     else {
       const nested = readMembers(member, node);

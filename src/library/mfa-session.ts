@@ -1,0 +1,191 @@
+/**
+ * `fromMfaSession()`: an AWS SDK for JavaScript v3 credential provider for a profile that
+ * `mfa-sts login` manages, sharing its session: `[P]` of the credentials file is used while it
+ * has time left; otherwise GetSessionToken is called with `[P-long-term]`'s keys and a code, and
+ * the new session written into `[P]` — by login's own code (src/client): the same files and
+ * precedence, the same locked, atomic, minimal edit, the same used-code cache. So a CLI `login`,
+ * `mfa-sts exec` and any number of processes on this provider ask for one code per session.
+ */
+import { homedir } from "node:os";
+import { credentialsFilePath, readSharedFiles, resolveEndpoint, resolveRegion, type ClientEnvironment } from "../client/config.js";
+import { CredentialsFileError, updateSection } from "../client/credentials-file.js";
+import { CliError } from "../client/errors.js";
+import { hintFor, type HintContext } from "../client/hints.js";
+import {
+  callWithMfa,
+  DEFAULT_LONG_TERM_SUFFIX,
+  longTermKeys,
+  longTermSectionOf,
+  rfc3339,
+  sessionFrom,
+  sessionProfile,
+  sessionSerialNumber,
+  skewContext,
+  storedSession,
+  transportOptions,
+  withHint,
+  type Session,
+  type WorkflowIo,
+} from "../client/login.js";
+import { GET_SESSION_TOKEN } from "../client/operations.js";
+import { callSts, ServiceError, type ParamValue } from "../client/sts-request.js";
+import { packageVersion } from "../cli/version.js";
+
+/** Options of {@link fromMfaSession}; all optional but `mfaCodeProvider` when the profile has an MFA device. */
+export interface MfaSessionOptions {
+  /** The session profile `P`. Default: `AWS_PROFILE`, else `default` (as `mfa-sts login`). */
+  profile?: string;
+  /**
+   * Asked for a code when a new session is needed, with the device's serial (`mfa_serial` of
+   * `[profile P]` in the config file, else `aws_mfa_device` of `[P-long-term]`). Required when the
+   * profile has a device. Called once per refresh, however many requests wait for it.
+   */
+  mfaCodeProvider?: (mfaSerial: string) => Promise<string> | string;
+  /** GetSessionToken's DurationSeconds (AWS's default, 43 200, when not given). */
+  durationSeconds?: number;
+  /** A stored session with less than this left is renewed. Default 300 (five minutes, as `login`). */
+  refreshMarginSeconds?: number;
+  /** The STS endpoint. Default: as the CLI resolves it (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, the profile's `endpoint_url`, the region's endpoint). */
+  endpoint?: string;
+  /** The signing region. Default: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`. */
+  region?: string;
+  /** The credentials file. Default: `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`. */
+  filepath?: string;
+  /** The config file. Default: `AWS_CONFIG_FILE`, else `~/.aws/config`. */
+  configFilepath?: string;
+  /** The long-term section is `[P<suffix>]`. Default `-long-term` (login's `--long-term-suffix`). */
+  longTermSuffix?: string;
+  /** The clock sessions' expiry is judged by and requests are signed with, ms since the epoch. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Temporary credentials, as an AWS SDK v3 `AwsCredentialIdentity` (with `expiration`). */
+export interface MfaSessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** A credential provider: pass it as `credentials` to any AWS SDK v3 client. */
+export type MfaSessionProvider = () => Promise<MfaSessionCredentials>;
+
+/** Why no session could be had: a missing code provider, a missing long-term key, STS's refusal (`code`). */
+export class MfaSessionError extends Error {
+  /** AWS's error code when STS refused GetSessionToken (e.g. `AccessDenied`). */
+  readonly code: string | undefined;
+  constructor(message: string, options: { cause?: unknown; code?: string } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "MfaSessionError";
+    this.code = options.code;
+  }
+}
+
+const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
+
+/**
+ * Refreshes in flight in this process, by credentials file and profile: every caller that finds
+ * the session stale while one is being made waits for that one (one code, one STS call).
+ */
+const refreshing = new Map<string, Promise<Session>>();
+
+/**
+ * A credential provider for the session profile `P` that `mfa-sts login` manages.
+ *
+ * @example
+ * ```ts
+ * const sts = new STSClient({ credentials: fromMfaSession({ profile: "work", mfaCodeProvider: askOnTerminal }) });
+ * ```
+ */
+export function fromMfaSession(options: MfaSessionOptions = {}): MfaSessionProvider {
+  const now = options.clock ?? Date.now;
+  const marginMs = (options.refreshMarginSeconds ?? DEFAULT_REFRESH_MARGIN_SECONDS) * 1000;
+  return async () => {
+    const ce = clientEnvironment(options);
+    const profile = options.profile ?? sessionProfile(undefined, ce);
+    const key = `${credentialsFilePath(ce)}\0${profile}`;
+    let session = freshSession(ce, profile, now(), marginMs);
+    if (session === undefined) {
+      let pending = refreshing.get(key);
+      if (pending === undefined) {
+        pending = refresh(options, ce, profile, now, marginMs).finally(() => refreshing.delete(key));
+        refreshing.set(key, pending);
+      }
+      session = await pending;
+    }
+    return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken, expiration: new Date(session.expiresAt) };
+  };
+}
+
+/** The process's environment, with the files named in the options taking the place of the variables. */
+function clientEnvironment(options: MfaSessionOptions): ClientEnvironment {
+  return {
+    env: {
+      ...process.env,
+      ...(options.filepath !== undefined && { AWS_SHARED_CREDENTIALS_FILE: options.filepath }),
+      ...(options.configFilepath !== undefined && { AWS_CONFIG_FILE: options.configFilepath }),
+    },
+    home: homedir(),
+    cwd: process.cwd(),
+  };
+}
+
+/** `[P]`'s session when it has more than the margin left. */
+function freshSession(ce: ClientEnvironment, profile: string, nowMs: number, marginMs: number): Session | undefined {
+  const session = storedSession(readSharedFiles(ce), profile);
+  return session !== undefined && session.expiresAt - nowMs > marginMs ? session : undefined;
+}
+
+async function refresh(options: MfaSessionOptions, ce: ClientEnvironment, profile: string, now: () => number, marginMs: number): Promise<Session> {
+  try {
+    // Another process (a `login`, another app) may have renewed it while this one was deciding.
+    const renewed = freshSession(ce, profile, now(), marginMs);
+    if (renewed) return renewed;
+    const files = readSharedFiles(ce);
+    const longTermSection = longTermSectionOf(profile, options.longTermSuffix ?? DEFAULT_LONG_TERM_SUFFIX);
+    const serialNumber = sessionSerialNumber(files, profile, longTermSection);
+    const credentialsFile = credentialsFilePath(ce);
+    const ctx: HintContext = { profile, longTermSection, credentialsFile, serialNumber };
+    const longTerm = longTermKeys(files, ctx);
+    const region = options.region ?? resolveRegion(undefined, ce, files, profile);
+    const endpoint = resolveEndpoint(options.endpoint, region, ce, files, profile);
+    const io: WorkflowIo = { ...ce, stdout: () => {}, stderr: () => {}, terminal: () => undefined, now, version: packageVersion() };
+
+    let code: string | undefined;
+    if (serialNumber !== undefined) {
+      if (options.mfaCodeProvider === undefined) {
+        throw new MfaSessionError(
+          `[${profile}] needs a new session and its MFA device ${serialNumber} needs a code: give fromMfaSession an mfaCodeProvider (serial => code).`,
+        );
+      }
+      code = (await options.mfaCodeProvider(serialNumber)).trim();
+    }
+    const params = new Map<string, ParamValue>();
+    if (options.durationSeconds !== undefined) params.set("DurationSeconds", options.durationSeconds);
+    if (serialNumber !== undefined && code !== undefined) {
+      params.set("SerialNumber", serialNumber);
+      params.set("TokenCode", code);
+    }
+    let result;
+    try {
+      // login's path: the code checked against the used-code cache first, remembered once accepted.
+      result = await callWithMfa(serialNumber, code, io, () =>
+        callSts(GET_SESSION_TOKEN, params, longTerm, endpoint, transportOptions(io, files, profile, "from-mfa-session")),
+      );
+    } catch (e) {
+      if (!(e instanceof ServiceError)) throw e;
+      throw new MfaSessionError(withHint(e, hintFor(e, { ...ctx, ...skewContext(e, now()) })).message, { cause: e, code: e.code });
+    }
+    const session = sessionFrom(result.result);
+    await updateSection(credentialsFile, profile, [
+      ["aws_access_key_id", session.accessKeyId],
+      ["aws_secret_access_key", session.secretAccessKey],
+      ["aws_session_token", session.sessionToken],
+      ["aws_credential_expiration", rfc3339(session.expiresAt)],
+    ]);
+    return session;
+  } catch (e) {
+    if (e instanceof CliError || e instanceof CredentialsFileError) throw new MfaSessionError(e.message, { cause: e });
+    throw e;
+  }
+}
