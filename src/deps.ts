@@ -4,7 +4,9 @@
  * the operations, which use it (decision 9: the operations import no types from server/).
  */
 import type { pino } from "pino";
+import type { SecurityEvents } from "./audit/security-events.js";
 import type { Clock } from "./clock.js";
+import type { AttemptLimits } from "./store/store.js";
 import type { SecretBox } from "./crypto/secret-box.js";
 import type { Random } from "./ids.js";
 import type { BlobStore } from "./store/blobs.js";
@@ -22,6 +24,13 @@ export interface Deps {
   readonly tokens: TokenKeys;
   /** S3 object bodies. */
   readonly blobs: BlobStore;
+  /**
+   * Where security events go (a lockout: audit record, metric, warn log line). Set by a running
+   * server (server/instrumentation.ts); absent for deps made outside one.
+   */
+  readonly events?: SecurityEvents;
+  /** MFA and access-key attempt limits (`serve --mfa-max-failures`, …); the defaults when absent. */
+  readonly attemptLimits?: AttemptLimits;
 }
 
 /** What writing to the store needs (also outside a running server: `init`, `mfa import`). */

@@ -67,6 +67,12 @@ export const Errors = {
   /** Common Errors: ServiceUnavailable 503 (text UNCONFIRMED for STS/IAM). */
   serviceUnavailable: () =>
     new AwsError("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server.", "Receiver"),
+  /**
+   * Spec §4.2 row 17: the code is in botocore's throttle list (so the SDKs and the aws CLI retry
+   * it); the text UNCONFIRMED for STS and IAM. Answered during an attempt-limit lockout (issue 16),
+   * which is this server's own: AWS throttles MFA guessing opaquely.
+   */
+  throttling: () => new AwsError("Throttling", 400, "Rate exceeded"),
   internalFailure: () =>
     new AwsError("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure.", "Receiver"),
 

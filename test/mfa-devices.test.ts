@@ -201,26 +201,30 @@ describe("EnableMFADevice", () => {
 
   it("refuses a wrong code, non-consecutive codes and codes too far from now: InvalidAuthenticationCode 403", async () => {
     await createUserWithKey(root.iam, "bob");
-    const device = await createVirtualDevice(root.iam, "bob");
+    // Two devices, four refusals each: a fifth wrong pair for one device would lock it (the
+    // attempt limits, test/attempt-limits-boto3.test.ts).
+    const first = await createVirtualDevice(root.iam, "bob");
+    const second = await createVirtualDevice(root.iam, "bob-2");
     const step = serverStep(server);
-    const attempt = (code1: string, code2: string) =>
+    const attempt = (device: VirtualDevice, code1: string, code2: string) =>
       sdkError(
         root.iam.send(
           new EnableMFADeviceCommand({ UserName: "bob", SerialNumber: device.serialNumber, AuthenticationCode1: code1, AuthenticationCode2: code2 }),
         ),
       );
-    const at = (s: number) => codeAt(device.seed, s);
-    expect(await attempt(at(step - 1), wrongCode(device.seed, step))).toEqual(INVALID_AUTH_CODE);
-    expect(await attempt(wrongCode(device.seed, step), at(step))).toEqual(INVALID_AUTH_CODE);
-    expect(await attempt(at(step - 2), at(step))).toEqual(INVALID_AUTH_CODE); // not consecutive
-    expect(await attempt(at(step), at(step - 1))).toEqual(INVALID_AUTH_CODE); // wrong order
-    expect(await attempt(at(step), at(step))).toEqual(INVALID_AUTH_CODE); // the same code twice
-    expect(await attempt(at(step - 6), at(step - 5))).toEqual(INVALID_AUTH_CODE); // minutes old
-    expect(await attempt(at(step + 5), at(step + 6))).toEqual(INVALID_AUTH_CODE); // minutes ahead
-    expect(await attempt(at(step - 21), at(step - 20))).toEqual(INVALID_AUTH_CODE);
-    // None of that enabled anything; the right pair still works.
+    const at = (device: VirtualDevice, s: number) => codeAt(device.seed, s);
+    expect(await attempt(first, at(first, step - 1), wrongCode(first.seed, step))).toEqual(INVALID_AUTH_CODE);
+    expect(await attempt(first, wrongCode(first.seed, step), at(first, step))).toEqual(INVALID_AUTH_CODE);
+    expect(await attempt(first, at(first, step - 2), at(first, step))).toEqual(INVALID_AUTH_CODE); // not consecutive
+    expect(await attempt(first, at(first, step), at(first, step - 1))).toEqual(INVALID_AUTH_CODE); // wrong order
+    expect(await attempt(second, at(second, step), at(second, step))).toEqual(INVALID_AUTH_CODE); // the same code twice
+    expect(await attempt(second, at(second, step - 6), at(second, step - 5))).toEqual(INVALID_AUTH_CODE); // minutes old
+    expect(await attempt(second, at(second, step + 5), at(second, step + 6))).toEqual(INVALID_AUTH_CODE); // minutes ahead
+    expect(await attempt(second, at(second, step - 21), at(second, step - 20))).toEqual(INVALID_AUTH_CODE);
+    // None of that enabled anything; the right pairs still work.
     expect((await root.iam.send(new ListMFADevicesCommand({ UserName: "bob" }))).MFADevices).toEqual([]);
-    await enable(root.iam, "bob", device, step - 1, step);
+    await enable(root.iam, "bob", first, step - 1, step);
+    await enable(root.iam, "bob", second, step - 1, step);
   });
 
   it("unknown user, unknown device: NoSuchEntity 404 with the recorded texts", async () => {

@@ -5,9 +5,10 @@
  * users, access keys, MFA devices (enable/resync/deactivate/delete and the acceptMfaStep
  * compare-and-set that guards against replays), the session-token key ring, and (issue 12) group
  * memberships, inline policies' aggregate size, policy versions and attachments, and (issue 14)
- * roles: DeleteRole racing AttachRolePolicy / PutRolePolicy, one role of a name, the tag limit.
- * A database made by the previous release, and one of the schema just before roles, is upgraded
- * in place.
+ * roles: DeleteRole racing AttachRolePolicy / PutRolePolicy, one role of a name, the tag limit,
+ * and (issue 16) attempt limits: racing failures each counted once, exactly one of them locking.
+ * A database made by the previous release, one of the schema just before roles, and one just
+ * before attempt limits, is upgraded in place.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -134,6 +135,21 @@ const PRE_ROLES_ROWS = (tagsValue: string): [string, unknown[]][] => [
   ["INSERT INTO group_attached_policies (group_id, account_id, policy_arn) VALUES (?, ?, ?)", [PRE_ROLES_GROUP.groupId, ACCOUNT, PRE_ROLES_POLICY.arn]],
 ];
 
+/**
+ * The schema just before attempt limits (issue 16): SQLite's first five migrations, PostgreSQL's
+ * first four. A database at that version holds the old user with an access key when it is upgraded.
+ */
+const SQLITE_BEFORE_ATTEMPTS = 5;
+const POSTGRES_BEFORE_ATTEMPTS = 4;
+const OLD_KEY = key("AKIAVETERAN000000001", OLD_USER.userName);
+const PRE_ATTEMPTS_ROWS: [string, unknown[]][] = [
+  ...OLD_ROWS,
+  [
+    "INSERT INTO access_keys (access_key_id, account_id, user_id, sealed_secret, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    [OLD_KEY.accessKeyId, ACCOUNT, OLD_USER.userId, OLD_KEY.sealedSecret, OLD_KEY.status, OLD_KEY.createdAt.getTime()],
+  ],
+];
+
 /** The `attrs` of an object row loaded in bulk (what objectAttrsJson writes for a plain object). */
 const BULK_ATTRS = JSON.stringify({ contentType: "binary/octet-stream", metadata: [], headers: {}, checksum: null });
 
@@ -156,6 +172,8 @@ interface Backend {
   openPrevious: () => Promise<Store>;
   /** A database at the schema just before roles, holding PRE_ROLES_ROWS, opened (and so upgraded). */
   openBeforeRoles: () => Promise<Store>;
+  /** A database at the schema just before attempt limits, holding PRE_ATTEMPTS_ROWS, opened (and so upgraded). */
+  openBeforeAttempts: () => Promise<Store>;
   openBulk: () => Promise<Bulk>;
 }
 
@@ -181,6 +199,16 @@ const backends: Backend[] = [
       for (const m of SQLITE_MIGRATIONS.slice(0, SQLITE_BEFORE_ROLES)) db.exec(m);
       db.pragma(`user_version = ${SQLITE_BEFORE_ROLES}`);
       for (const [sql, values] of PRE_ROLES_ROWS("'[]'")) db.prepare(sql).run(...values);
+      db.close();
+      return new SqliteStore(file);
+    },
+    openBeforeAttempts: async () => {
+      const file = join(tempDir(), "pre-attempts.db");
+      const db = new Database(file);
+      db.pragma("journal_mode = WAL");
+      for (const m of SQLITE_MIGRATIONS.slice(0, SQLITE_BEFORE_ATTEMPTS)) db.exec(m);
+      db.pragma(`user_version = ${SQLITE_BEFORE_ATTEMPTS}`);
+      for (const [sql, values] of PRE_ATTEMPTS_ROWS) db.prepare(sql).run(...values);
       db.close();
       return new SqliteStore(file);
     },
@@ -256,6 +284,25 @@ const backends: Backend[] = [
       }
       return PostgresStore.open(url);
     },
+    openBeforeAttempts: async () => {
+      const url = await freshPostgresDatabase();
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+      await client.connect();
+      try {
+        await client.query("CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+        for (const [i, m] of POSTGRES_MIGRATIONS.slice(0, POSTGRES_BEFORE_ATTEMPTS).entries()) {
+          await client.query(m);
+          await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [i + 1]);
+        }
+        for (const [sql, values] of PRE_ATTEMPTS_ROWS) {
+          let n = 0;
+          await client.query(sql.replace(/\?/g, () => `$${++n}`), values);
+        }
+      } finally {
+        await client.end();
+      }
+      return PostgresStore.open(url);
+    },
     openBulk: async () => {
       const url = await freshPostgresDatabase();
       const store = await PostgresStore.open(url);
@@ -303,7 +350,7 @@ const backends: Backend[] = [
 
 const sync = (lastStep: number, driftSteps = 0) => ({ lastStep, driftSteps });
 
-describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBeforeRoles, openBulk }) => {
+describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBeforeRoles, openBeforeAttempts, openBulk }) => {
   let store: Store;
   afterEach(async () => store?.close());
 
@@ -2046,6 +2093,86 @@ describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBefo
       }
     }
     expect((await s.listObjects("small", { prefix: "dir7/", limit: 1000 })).items.map((o) => o.key)).toEqual(["dir7/x"]);
+  });
+
+  // --- attempt limits (issue 16) ---
+
+  const LIMITS = { maxFailures: 3, windowMs: 300_000, lockoutMs: 900_000 };
+  const T = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+  it("attempt limits: the 3rd failure within the window locks; during the lock nothing counts or extends it; it ends on time", async () => {
+    const s = await fresh();
+    expect(await s.getAttempts("mfa:dev")).toBeUndefined();
+    expect(await s.recordFailedAttempt("mfa:dev", T, LIMITS)).toEqual({ outcome: "counted", failures: 1 });
+    expect(await s.recordFailedAttempt("mfa:dev", T + 1000, LIMITS)).toEqual({ outcome: "counted", failures: 2 });
+    expect(await s.getAttempts("mfa:dev")).toEqual({ failures: 2, lockedUntil: null });
+    expect(await s.recordFailedAttempt("mfa:dev", T + 2000, LIMITS)).toEqual({ outcome: "locked", failures: 3, lockedUntil: T + 2000 + 900_000 });
+    expect(await s.getAttempts("mfa:dev")).toEqual({ failures: 0, lockedUntil: T + 902_000 });
+    // Refused, not counted, not extended — up to the last millisecond of the lock.
+    for (const t of [T + 3000, T + 500_000, T + 901_999]) {
+      expect(await s.recordFailedAttempt("mfa:dev", t, LIMITS)).toEqual({ outcome: "already-locked", lockedUntil: T + 902_000 });
+    }
+    expect(await s.getAttempts("mfa:dev")).toEqual({ failures: 0, lockedUntil: T + 902_000 });
+    // A success during the lock does not lift it.
+    await s.clearFailedAttempts("mfa:dev", T + 901_999);
+    expect(await s.getAttempts("mfa:dev")).toEqual({ failures: 0, lockedUntil: T + 902_000 });
+    // Over: counting starts from nothing (the lock's end stays recorded, in the past).
+    expect(await s.recordFailedAttempt("mfa:dev", T + 902_000, LIMITS)).toEqual({ outcome: "counted", failures: 1 });
+    expect(await s.getAttempts("mfa:dev")).toEqual({ failures: 1, lockedUntil: null });
+    // Subjects are apart.
+    expect(await s.getAttempts("key:AKIAOTHER")).toBeUndefined();
+    expect(await s.getAttempts("mfa:DEV")).toBeUndefined();
+  });
+
+  it("attempt limits: a sliding window (failures older than it are forgotten); a success resets the count", async () => {
+    const s = await fresh();
+    await s.recordFailedAttempt("key:AKIA1", T, LIMITS);
+    await s.recordFailedAttempt("key:AKIA1", T + 200_000, LIMITS);
+    // The first is 300 s old: forgotten, so two in the window, not three.
+    expect(await s.recordFailedAttempt("key:AKIA1", T + 300_000, LIMITS)).toEqual({ outcome: "counted", failures: 2 });
+    expect(await s.recordFailedAttempt("key:AKIA1", T + 499_999, LIMITS)).toEqual({ outcome: "locked", failures: 3, lockedUntil: T + 499_999 + 900_000 });
+
+    await s.recordFailedAttempt("key:AKIA2", T, LIMITS);
+    await s.recordFailedAttempt("key:AKIA2", T + 1, LIMITS);
+    await s.clearFailedAttempts("key:AKIA2", T + 2);
+    expect(await s.getAttempts("key:AKIA2")).toBeUndefined();
+    expect(await s.recordFailedAttempt("key:AKIA2", T + 3, LIMITS)).toEqual({ outcome: "counted", failures: 1 });
+    // Clearing a subject without a record, or one whose lock is over, is fine.
+    await s.clearFailedAttempts("key:NONE", T);
+    await s.clearFailedAttempts("key:AKIA1", T + 499_999 + 900_000);
+    expect(await s.getAttempts("key:AKIA1")).toBeUndefined();
+  });
+
+  it("attempt limits under concurrency: 24 racing failures lock exactly once (2 counted before it, 21 refused); with room, none is lost", async () => {
+    const s = await fresh();
+    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => s.recordFailedAttempt("mfa:race", T + i, LIMITS)));
+    const outcomes = results.map((r) => r.outcome);
+    expect(outcomes.filter((o) => o === "locked")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "counted")).toHaveLength(2);
+    expect(outcomes.filter((o) => o === "already-locked")).toHaveLength(21);
+    const lock = results.find((r) => r.outcome === "locked")!;
+    expect(results.filter((r) => r.outcome === "already-locked").every((r) => r.outcome === "already-locked" && r.lockedUntil === (lock as { lockedUntil: number }).lockedUntil)).toBe(true);
+
+    const roomy = { ...LIMITS, maxFailures: 100 };
+    await Promise.all(Array.from({ length: 24 }, (_, i) => s.recordFailedAttempt("mfa:many", T + i, roomy)));
+    expect(await s.getAttempts("mfa:many")).toEqual({ failures: 24, lockedUntil: null });
+    // A success racing failures leaves a consistent record (0 to 6 failures, never a lock).
+    await Promise.all([
+      ...Array.from({ length: 6 }, (_, i) => s.recordFailedAttempt("mfa:mixed", T + i, roomy)),
+      s.clearFailedAttempts("mfa:mixed", T + 3),
+    ]);
+    const mixed = await s.getAttempts("mfa:mixed");
+    expect(mixed === undefined || (mixed.failures <= 6 && mixed.lockedUntil === null)).toBe(true);
+  });
+
+  it("a database of the schema before attempt limits is upgraded: users and keys kept; attempts counted", async () => {
+    store = await openBeforeAttempts();
+    const s = store;
+    expect(await s.getUser(ACCOUNT, "veteran")).toEqual(OLD_USER);
+    expect(await s.getAccessKey(OLD_KEY.accessKeyId)).toEqual(OLD_KEY);
+    expect(await s.getAttempts(`key:${OLD_KEY.accessKeyId}`)).toBeUndefined();
+    expect(await s.recordFailedAttempt(`key:${OLD_KEY.accessKeyId}`, T, LIMITS)).toEqual({ outcome: "counted", failures: 1 });
+    expect(await s.getAttempts(`key:${OLD_KEY.accessKeyId}`)).toEqual({ failures: 1, lockedUntil: null });
   });
 });
 

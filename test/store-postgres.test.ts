@@ -205,24 +205,24 @@ describe("PostgresStore: migrations", () => {
     const url = await freshDatabase();
     const stores = await Promise.all(Array.from({ length: 5 }, () => open(url)));
     const versions = await admin((c) => c.query("SELECT version FROM schema_migrations ORDER BY version"), url);
-    expect(PostgresStore.schemaVersion).toBe(4);
-    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(PostgresStore.schemaVersion).toBe(5);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     // Every one of them works on the one schema.
     await stores[0]!.createAccount({ id: ACCOUNT, createdAt: at(0) });
     for (const s of stores) expect(await s.listAccounts()).toEqual([{ id: ACCOUNT, createdAt: at(0) }]);
     // Opening again later applies nothing.
     await open(url);
-    expect((await admin((c) => c.query("SELECT count(*)::int AS n FROM schema_migrations"), url)).rows).toEqual([{ n: 4 }]);
+    expect((await admin((c) => c.query("SELECT count(*)::int AS n FROM schema_migrations"), url)).rows).toEqual([{ n: 5 }]);
   });
 
   it("a database whose schema is newer than the code is refused with a clear error", async () => {
     const url = await freshDatabase();
     await (await open(url)).close();
-    await admin((c) => c.query("INSERT INTO schema_migrations (version) VALUES (5)"), url);
+    await admin((c) => c.query("INSERT INTO schema_migrations (version) VALUES (6)"), url);
     const error = await PostgresStore.open(url).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(StoreUnavailableError);
-    expect((error as Error).message).toBe("database schema version 5 is newer than this mfa-sts (4); upgrade mfa-sts");
+    expect((error as Error).message).toBe("database schema version 6 is newer than this mfa-sts (5); upgrade mfa-sts");
   });
 });
 
@@ -238,6 +238,24 @@ describe("PostgresStore: two processes on one database", () => {
     // Racing different steps: the stored one only moves forward.
     await Promise.all([1009, 1004, 1007, 1003].map((step, i) => (i % 2 ? b : a).acceptMfaStep("GAHT00000001", step)));
     expect((await a.getMfaDevice(ACCOUNT, "GAHT00000001"))!.lastStep).toBe(1009);
+  });
+
+  it("attempt limits across two stores: racing failures lock exactly once, each counted once, and both see the lock", async () => {
+    const { url, store: a } = await seeded();
+    const b = await open(url);
+    const limits = { maxFailures: 5, windowMs: 300_000, lockoutMs: 900_000 };
+    const t = at(10).getTime();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).recordFailedAttempt("mfa:GAHT00000001", t + i, limits)));
+    expect(results.filter((r) => r.outcome === "locked")).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === "counted")).toHaveLength(4);
+    expect(results.filter((r) => r.outcome === "already-locked")).toHaveLength(15);
+    const { lockedUntil } = results.find((r) => r.outcome === "locked") as { lockedUntil: number };
+    expect(await a.getAttempts("mfa:GAHT00000001")).toEqual({ failures: 0, lockedUntil });
+    expect(await b.getAttempts("mfa:GAHT00000001")).toEqual({ failures: 0, lockedUntil });
+    // With room for all of them, none is lost between the two.
+    const roomy = { ...limits, maxFailures: 100 };
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).recordFailedAttempt("key:AKIARACE", t + i, roomy)));
+    expect(await a.getAttempts("key:AKIARACE")).toEqual({ failures: 20, lockedUntil: null });
   });
 
   it("the key quota and the MFA device limit hold across two stores", async () => {

@@ -19,6 +19,8 @@ import type { ParseResult } from "../sigv4/parse.js";
 import type { SigV4Auth, WireRequest } from "../sigv4/types.js";
 import { isExpired } from "../tokens/seal.js";
 import type { Caller, Principal, Session } from "../principal.js";
+import { isLocked } from "../lockout/limits.js";
+import { countBadSignature, forgetBadSignatures, keyAttempts } from "./key-attempts.js";
 import { sessionRole, sessionUser } from "./session-users.js";
 
 /** Temporary (STS) access key ids start with this; long-term ones with AKIA (spec §6.1). */
@@ -60,7 +62,9 @@ export type AuthFailureReason =
   | "expired-token"
   | "signature"
   /** A session made without MFA calling IAM (spec §6.2). */
-  | "iam-without-mfa";
+  | "iam-without-mfa"
+  /** A long-term key locked after too many bad signatures (issue 16; this server's own, not AWS's). */
+  | "locked";
 
 export class AuthFailure extends Error {
   constructor(
@@ -94,6 +98,8 @@ export function queryAuthError(failure: AuthFailure, auth: SigV4Auth): AwsError 
       return Errors.expiredToken();
     case "signature":
       return Errors.signatureDoesNotMatch();
+    case "locked":
+      return Errors.throttling();
   }
 }
 
@@ -142,8 +148,14 @@ async function verifyLongTermKey(req: WireRequest, auth: SigV4Auth, deps: Deps, 
   const key = await deps.store.getAccessKey(auth.accessKeyId);
   if (!key || key.status !== "Active") throw new AuthFailure("unknown-key");
 
+  // Attempt limits (key-attempts.ts): a locked key is refused before its signature is checked.
+  const attempts = await keyAttempts(deps.store, key.accessKeyId, now);
+  if (isLocked(attempts, now)) throw new AuthFailure("locked");
   const secret = deps.secrets.open(key.sealedSecret, key.accessKeyId);
-  if (!check(req, auth, secret)) throw new AuthFailure("signature");
+  if (!check(req, auth, secret)) {
+    const origin = { service: auth.service, region: auth.region, sourceIp: req.remoteAddress };
+    throw new AuthFailure((await countBadSignature(deps, key, origin, now)) ? "locked" : "signature");
+  }
 
   let principal: Principal;
   if (key.userName === null) {
@@ -163,6 +175,7 @@ async function verifyLongTermKey(req: WireRequest, auth: SigV4Auth, deps: Deps, 
   ) {
     await deps.store.recordAccessKeyUse(key.accessKeyId, { date: new Date(now), region: auth.region, service: auth.service });
   }
+  await forgetBadSignatures(deps, key.accessKeyId, attempts, now);
   return { principal, session: null };
 }
 

@@ -9,8 +9,17 @@
  *   whose call only then answers. So once the caller has the answer, no worker of this server
  *   serves the old user or the old policies. A worker that does not answer within USER_TTL_MS no
  *   longer matters: its cached entries have expired by then.
+ * - audit: one audit record (a JSON line). The primary is the audit log's one writer: lines from
+ *   every worker, each whole, in the order they arrive.
+ * - metrics-request / metrics / metrics-failed: a worker asked for GET /metrics asks the primary
+ *   for the whole server's, and gets the text or why there is none.
+ * - worker-metrics-request / worker-metrics: the primary asks every worker for its own metrics
+ *   and adds them up (metrics/cluster-metrics.ts); so does the primary's --admin-port.
  */
 import cluster, { type Worker } from "node:cluster";
+import type { Registry } from "prom-client";
+import type { AuditSink } from "../audit/audit-log.js";
+import { metricsGathering, registriesJson, type RegistryJson } from "../metrics/cluster-metrics.js";
 import { forgetLocalPrincipals, onPrincipalsForgotten } from "../auth/principal-caches.js";
 import { USER_TTL_MS } from "../auth/session-users.js";
 import type { Store } from "../store/store.js";
@@ -18,7 +27,13 @@ import type { Store } from "../store/store.js";
 export type ClusterMessage =
   | { mfaSts: "start-failed"; line: string }
   | { mfaSts: "forget-principals"; id: number }
-  | { mfaSts: "principals-forgotten"; id: number };
+  | { mfaSts: "principals-forgotten"; id: number }
+  | { mfaSts: "audit"; line: string }
+  | { mfaSts: "metrics-request"; id: number }
+  | { mfaSts: "metrics"; id: number; text: string }
+  | { mfaSts: "metrics-failed"; id: number; reason: string }
+  | { mfaSts: "worker-metrics-request"; id: number }
+  | { mfaSts: "worker-metrics"; id: number; registries: RegistryJson[] };
 
 const isClusterMessage = (m: unknown): m is ClusterMessage =>
   typeof m === "object" && m !== null && typeof (m as { mfaSts?: unknown }).mfaSts === "string";
@@ -31,12 +46,23 @@ export function tellPrimary(message: ClusterMessage): Promise<void> {
   });
 }
 
+export interface Relay {
+  /** The first start-up failure a worker reported. */
+  firstFailure(): string | undefined;
+  /** Every worker's metrics, added up, as Prometheus text. */
+  clusterMetrics(): Promise<string>;
+}
+
+const connectedWorkers = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w.isConnected());
+
 /**
- * Primary side: passes forget-principals on and collects the answers. Returns a reader of the
- * first start-up failure a worker reported.
+ * Primary side: passes forget-principals on and collects the answers; writes the workers' audit
+ * records to `audit`; gathers the workers' metrics, for a worker's scrape or the primary's own.
  */
-export function relayBetweenWorkers(): () => string | undefined {
+export function relayBetweenWorkers(options: { audit?: AuditSink } = {}): Relay {
   let firstFailure: string | undefined;
+  const metrics = metricsGathering<Worker>((worker, id) => worker.send({ mfaSts: "worker-metrics-request", id } satisfies ClusterMessage));
+  const clusterMetrics = () => metrics.gather(connectedWorkers());
   // Forgets being passed on, by the primary's own id: who asked (and their id), who has yet to answer.
   let nextId = 1;
   const pending = new Map<number, { asker: Worker; askerId: number; waiting: Set<Worker> }>();
@@ -50,13 +76,23 @@ export function relayBetweenWorkers(): () => string | undefined {
     if (!isClusterMessage(message)) return;
     if (message.mfaSts === "start-failed") {
       firstFailure ??= message.line;
+    } else if (message.mfaSts === "audit") {
+      options.audit?.write(message.line);
+    } else if (message.mfaSts === "metrics-request") {
+      const answer = (reply: ClusterMessage) => from.isConnected() && from.send(reply);
+      clusterMetrics().then(
+        (text) => answer({ mfaSts: "metrics", id: message.id, text }),
+        (e: unknown) => answer({ mfaSts: "metrics-failed", id: message.id, reason: (e as Error).message }),
+      );
+    } else if (message.mfaSts === "worker-metrics") {
+      metrics.answered(from, message.id, message.registries);
     } else if (message.mfaSts === "forget-principals") {
       const id = nextId++;
       const others = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w !== from && w.isConnected());
       pending.set(id, { asker: from, askerId: message.id, waiting: new Set(others) });
       for (const worker of others) worker.send({ mfaSts: "forget-principals", id } satisfies ClusterMessage);
       settle(id);
-    } else {
+    } else if (message.mfaSts === "principals-forgotten") {
       pending.get(message.id)?.waiting.delete(from);
       settle(message.id);
     }
@@ -67,8 +103,70 @@ export function relayBetweenWorkers(): () => string | undefined {
       entry.waiting.delete(gone);
       settle(id);
     }
+    metrics.gone(gone);
   });
-  return () => firstFailure;
+  return { firstFailure: () => firstFailure, clusterMetrics };
+}
+
+/**
+ * Worker side: the audit log, written by the primary. `close` resolves once every record handed
+ * over has left this process (the primary reads them before it sees this worker disconnect).
+ */
+export function auditThroughPrimary(): AuditSink {
+  const inFlight = new Set<Promise<void>>();
+  let closed = false;
+  return {
+    write(line) {
+      if (closed) return;
+      const sent = tellPrimary({ mfaSts: "audit", line });
+      inFlight.add(sent);
+      void sent.then(() => inFlight.delete(sent));
+    },
+    async close() {
+      closed = true;
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+/** How long a worker waits for the primary's answer (longer than the primary waits for the workers). */
+const METRICS_WAIT_MS = 10_000;
+
+/**
+ * Worker side: answers the primary's requests with these registries (this worker's share of the
+ * metrics), and returns how this worker gets the whole server's text for its own GET /metrics:
+ * from the primary.
+ */
+export function metricsThroughPrimary(registries: readonly Registry[]): () => Promise<string> {
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (text: string) => void; reject: (e: Error) => void }>();
+  process.on("message", (message: unknown) => {
+    if (!isClusterMessage(message)) return;
+    if (message.mfaSts === "worker-metrics-request") {
+      registriesJson(registries).then(
+        (json) => tellPrimary({ mfaSts: "worker-metrics", id: message.id, registries: json }),
+        // Unanswered, the primary's scrape fails after its wait (and says so).
+        () => {},
+      );
+      return;
+    }
+    if (message.mfaSts !== "metrics" && message.mfaSts !== "metrics-failed") return;
+    const waiter = waiting.get(message.id);
+    if (message.mfaSts === "metrics") waiter?.resolve(message.text);
+    else waiter?.reject(new Error(message.reason));
+  });
+  return () =>
+    new Promise<string>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => settle(() => reject(new Error("the primary did not answer"))), METRICS_WAIT_MS);
+      const settle = (then: () => void) => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        then();
+      };
+      waiting.set(id, { resolve: (text) => settle(() => resolve(text)), reject: (e) => settle(() => reject(e)) });
+      void tellPrimary({ mfaSts: "metrics-request", id });
+    });
 }
 
 /** Worker side: this worker's cache forgets with its siblings (see the module comment). */

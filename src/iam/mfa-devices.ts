@@ -6,7 +6,9 @@
  */
 import { rootArn } from "../principal.js";
 import { Errors } from "../errors.js";
+import { limitedMfaCheck, type CodeVerdict } from "../lockout/mfa-attempts.js";
 import { checkCodePair, isEnabledFor, openSeed, seedContext } from "../mfa/device.js";
+import { isSpentCodePair } from "../mfa/spent-codes.js";
 import { otpauthUri, qrCodePng } from "../mfa/qr.js";
 import { newSeed } from "../mfa/seed.js";
 import { ENABLE_SEARCH_STEPS, RESYNC_SEARCH_STEPS } from "../mfa/totp.js";
@@ -89,18 +91,22 @@ const codePairInput = {
   AuthenticationCode2: { ...shape.authenticationCode, required: true },
 } as const;
 
-/** What two consecutive codes prove about the device, or AWS's InvalidAuthenticationCode. */
-function provenSync(ctx: OperationContext, device: MfaDevice, input: Input, searchSteps: number): MfaSync {
-  const sync = checkCodePair(
+/** What two consecutive codes prove about the device; undefined when they do not match. */
+function provenSync(ctx: OperationContext, device: MfaDevice, input: Input, searchSteps: number, now: number): MfaSync | undefined {
+  return checkCodePair(
     openSeed(ctx.deps.secrets, device),
     input.AuthenticationCode1 as string,
     input.AuthenticationCode2 as string,
-    ctx.deps.clock.now(),
+    now,
     searchSteps,
     device.lastStep,
   );
-  if (!sync) throw Errors.invalidAuthenticationCode();
-  return sync;
+}
+
+/** Why a pair was refused: codes the device showed but already used, or a wrong guess. */
+function codePairVerdict(ctx: OperationContext, device: MfaDevice, input: Input, searchSteps: number, now: number): CodeVerdict {
+  const spent = isSpentCodePair(ctx.deps.secrets, device, input.AuthenticationCode1 as string, input.AuthenticationCode2 as string, now, searchSteps);
+  return spent ? "spent" : "wrong";
 }
 
 export const enableMfaDevice: Operation = {
@@ -112,14 +118,21 @@ export const enableMfaDevice: Operation = {
     const serialNumber = input.SerialNumber as string;
     const device = await existingDevice(ctx, serialNumber);
     if (device.assignment) throw Errors.mfaDeviceInUse();
-    const sync = provenSync(ctx, device, input, ENABLE_SEARCH_STEPS);
-    const enabledAt = new Date(ctx.deps.clock.now());
-    const result = await ctx.deps.store.enableMfaDevice(accountOf(ctx), serialNumber, owner, sync, enabledAt, MFA_DEVICES_PER_USER);
-    if (result === "no-user") throw Errors.noSuchUser(input.UserName as string);
-    if (result === "no-device") throw Errors.noSuchMfaDevice(serialNumber);
-    if (result === "in-use") throw Errors.mfaDeviceInUse();
-    if (result === "limit") throw Errors.mfaDeviceQuota();
-    if (result === "stale") throw Errors.invalidAuthenticationCode();
+    const now = ctx.deps.clock.now();
+    // Wrong codes count toward the device's attempt limit; codes already used ("stale": a racing
+    // call took them) are refused without counting; a refusal for another reason is neither a
+    // success nor a failure of the codes.
+    const accepted = await limitedMfaCheck(ctx, { serialNumber, owner }, now, async () => {
+      const sync = provenSync(ctx, device, input, ENABLE_SEARCH_STEPS, now);
+      if (!sync) return codePairVerdict(ctx, device, input, ENABLE_SEARCH_STEPS, now);
+      const result = await ctx.deps.store.enableMfaDevice(accountOf(ctx), serialNumber, owner, sync, new Date(now), MFA_DEVICES_PER_USER);
+      if (result === "no-user") throw Errors.noSuchUser(input.UserName as string);
+      if (result === "no-device") throw Errors.noSuchMfaDevice(serialNumber);
+      if (result === "in-use") throw Errors.mfaDeviceInUse();
+      if (result === "limit") throw Errors.mfaDeviceQuota();
+      return result === "stale" ? "spent" : "accepted";
+    });
+    if (!accepted) throw Errors.invalidAuthenticationCode();
     return undefined;
   },
 };
@@ -133,10 +146,14 @@ export const resyncMfaDevice: Operation = {
     const serialNumber = input.SerialNumber as string;
     const device = await existingDevice(ctx, serialNumber);
     if (!isEnabledFor(device, owner)) throw Errors.noSuchMfaDevice(serialNumber);
-    const sync = provenSync(ctx, device, input, RESYNC_SEARCH_STEPS);
-    if (!(await ctx.deps.store.resyncMfaDevice(accountOf(ctx), serialNumber, owner, sync))) {
-      throw Errors.invalidAuthenticationCode();
-    }
+    const now = ctx.deps.clock.now();
+    const accepted = await limitedMfaCheck(ctx, { serialNumber, owner }, now, async () => {
+      const sync = provenSync(ctx, device, input, RESYNC_SEARCH_STEPS, now);
+      if (!sync) return codePairVerdict(ctx, device, input, RESYNC_SEARCH_STEPS, now);
+      // Refused by the store: taken by a racing call, or the device unassigned meanwhile; no guess either way.
+      return (await ctx.deps.store.resyncMfaDevice(accountOf(ctx), serialNumber, owner, sync)) ? "accepted" : "spent";
+    });
+    if (!accepted) throw Errors.invalidAuthenticationCode();
     return undefined;
   },
 };

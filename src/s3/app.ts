@@ -4,7 +4,9 @@
  * server does not is `NotImplemented` in S3's envelope, never a 500.
  */
 import { AuthFailure, verifyCaller } from "../auth/authenticate.js";
+import type { RequestObserver, S3Address } from "../audit/observed-request.js";
 import type { Deps } from "../deps.js";
+import type { Caller } from "../principal.js";
 import { headerValue } from "../sigv4/index.js";
 import type { ParseResult } from "../sigv4/parse.js";
 import { s3PayloadReader } from "../sigv4/payload.js";
@@ -62,6 +64,8 @@ function s3AuthError(failure: AuthFailure, req: WireRequest, auth: SigV4Auth, pa
     case "scope-service":
     case "iam-without-mfa":
       return S3Errors.accessDenied();
+    case "locked":
+      return S3Errors.slowDown();
   }
 }
 
@@ -102,6 +106,35 @@ function checkTime(req: WireRequest, auth: SigV4Auth, now: number): void {
 
 /** The operations that read the request's body through the payload checker themselves. */
 const RECEIVES_BODY: ReadonlySet<S3Operation> = new Set([putObject, uploadPart]);
+
+/** Each operation's name as CloudTrail names its events (audit trail, metrics). ListObjectsV2's is UNCONFIRMED. */
+const OPERATION_NAMES = new Map<S3Operation, string>([
+  [listBuckets, "ListBuckets"],
+  [createBucket, "CreateBucket"],
+  [headBucket, "HeadBucket"],
+  [deleteBucket, "DeleteBucket"],
+  [getBucketLocation, "GetBucketLocation"],
+  [listObjectsV1, "ListObjects"],
+  [listObjectsV2, "ListObjectsV2"],
+  [listMultipartUploads, "ListMultipartUploads"],
+  [deleteObjects, "DeleteObjects"],
+  [putObject, "PutObject"],
+  [copyObject, "CopyObject"],
+  [getObject, "GetObject"],
+  [headObject, "HeadObject"],
+  [deleteObject, "DeleteObject"],
+  [createMultipartUpload, "CreateMultipartUpload"],
+  [uploadPart, "UploadPart"],
+  [completeMultipartUpload, "CompleteMultipartUpload"],
+  [abortMultipartUpload, "AbortMultipartUpload"],
+  [listParts, "ListParts"],
+]);
+
+/** What an S3 request addressed, for its audit record; presigned-URL parameters (signature, token) left out. */
+function addressOf(req: WireRequest, target: S3Target): S3Address {
+  const query = [...target.query].filter(([name]) => !/^x-amz-/i.test(name));
+  return { bucket: target.bucket, key: target.key, host: headerValue(req, "host"), query };
+}
 
 /** Bucket-level query parameters that are arguments of ListObjects, not sub-resources. */
 const LIST_ARGUMENTS = new Set(["prefix", "delimiter", "max-keys", "list-type", "continuation-token", "start-after", "encoding-type", "marker", "fetch-owner"]);
@@ -149,9 +182,14 @@ function route(req: WireRequest, target: S3Target): S3Operation {
   throw S3Errors.notImplemented();
 }
 
-export function createS3App(deps: Deps): S3App {
+export function createS3App(deps: Deps, observe: RequestObserver = () => {}): S3App {
   return async function handle(req, parsed) {
     const ids = newRequestIds(deps.random);
+    const started = deps.clock.now();
+    let caller: Caller | undefined;
+    let operation: S3Operation | undefined;
+    let response: S3Response;
+    let failure: { error: S3Error; cause: unknown } | undefined;
     try {
       if (/^AWS [^:\s]+:/.test(headerValue(req, "authorization") ?? "")) throw S3Errors.sigV2NotSupported();
       // No anonymous access: nothing here is public.
@@ -166,7 +204,7 @@ export function createS3App(deps: Deps): S3App {
         secret = s;
         return verifyS3Signature(r, a, s, declared.payloadHash).ok;
       };
-      const caller = await verifyCaller(req, auth, deps, { check, services: S3_SCOPE, checkTime: false }).catch((e: unknown) => {
+      caller = await verifyCaller(req, auth, deps, { check, services: S3_SCOPE, checkTime: false }).catch((e: unknown) => {
         throw e instanceof AuthFailure ? s3AuthError(e, req, auth, declared.payloadHash) : e;
       });
       // Every x-amz-* header must be signed, in either form. Recorded for presigned URLs only
@@ -176,7 +214,7 @@ export function createS3App(deps: Deps): S3App {
       const unsigned = s3UnsignedHeaders(req, auth);
       if (unsigned.length > 0) throw S3Errors.headersNotSigned(unsigned);
       const target = s3Target(req);
-      const operation = route(req, target);
+      operation = route(req, target);
       // The body must be what the signature covered: the operations that take an object's bytes
       // check them as they arrive (streamed, after their own checks, so that a refusal comes
       // before the client is told to send them); for the others the body, small and XML, is
@@ -189,14 +227,36 @@ export function createS3App(deps: Deps): S3App {
         if (!result.ok) throw payloadError(result.error);
         request = { ...req, body: Buffer.concat(decoded), stream: undefined };
       }
-      return await operation({ caller, auth, deps, req: request, target, ids, payload });
+      response = await operation({ caller, auth, deps, req: request, target, ids, payload });
     } catch (e) {
       const error =
         e instanceof S3Error
           ? e
           : (bodyFailure(e) ?? (e instanceof StoreUnavailableError ? S3Errors.serviceUnavailable() : S3Errors.internalError()));
       if (error.status >= 500 && !(e instanceof S3Error)) deps.logger.error({ requestId: ids.requestId, err: e }, "S3 request failed");
-      return s3ErrorResponse(ids, error, req.method);
+      failure = { error, cause: e };
+      response = s3ErrorResponse(ids, error, req.method);
     }
+    // Told when answered (an object's bytes may still be streaming): the audit trail and the metrics.
+    const signed = parsed.kind === "ok" ? parsed.auth : undefined;
+    observe({
+      service: "s3",
+      operation: operation && OPERATION_NAMES.get(operation),
+      askedFor: undefined,
+      requestId: ids.requestId,
+      startedAt: started,
+      endedAt: deps.clock.now(),
+      status: response.status,
+      signature: signed && { accessKeyId: signed.accessKeyId, region: signed.region },
+      caller,
+      sourceIp: req.remoteAddress,
+      userAgent: headerValue(req, "user-agent"),
+      input: undefined,
+      result: undefined,
+      s3: signed && addressOf(req, s3Target(req)),
+      error: failure && { code: failure.error.code, message: failure.error.message },
+      storeUnavailable: failure?.cause instanceof StoreUnavailableError,
+    });
+    return response;
   };
 }

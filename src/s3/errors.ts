@@ -168,6 +168,13 @@ export const S3Errors = {
   /** What S3 answers for a feature it does not implement; used for every S3 API this server lacks. */
   notImplemented: () => new S3Error("NotImplemented", 501, "A header you provided implies functionality that is not implemented"),
   internalError: () => new S3Error("InternalError", 500, "We encountered an internal error. Please try again."),
+  /**
+   * S3's throttling answer (its error-code list: SlowDown, 503), given for a request signed with a
+   * long-term key locked after too many bad signatures (issue 16; the lockout is this server's
+   * own, so when S3 would say it is UNCONFIRMED). The SDKs retry it, and the retries are refused
+   * without being counted.
+   */
+  slowDown: () => new S3Error("SlowDown", 503, "Please reduce your request rate."),
   /** UNCONFIRMED text for S3 (its model lists ServiceUnavailable / SlowDown 503). */
   serviceUnavailable: () => new S3Error("ServiceUnavailable", 503, "Please reduce your request rate."),
 } as const;

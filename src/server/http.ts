@@ -1,7 +1,7 @@
 /**
- * The node:http adapter: turns sockets into WireRequests for the app and its WireResponses
- * back into bytes. It owns the limits no operation should have to think about: body size,
- * slow clients, malformed HTTP.
+ * The node:http adapter (node:https, the same in every other way, when given a certificate):
+ * turns sockets into WireRequests for the app and its WireResponses back into bytes. It owns the
+ * limits no operation should have to think about: body size, slow clients, malformed HTTP.
  *
  * Bodies go two ways. S3's (any S3 request with a body) are handed to the app as a stream it
  * pulls after authenticating the request: object uploads are never whole in memory, are cut only
@@ -9,10 +9,12 @@
  * the operation asks for the bytes. Every other body (Query forms) is small and read whole here
  * first, within a size limit and a deadline.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import { pipeline } from "node:stream";
 import { AwsError, Errors } from "../errors.js";
+import { answerAdmin, isAdminRequest, type AdminEndpoints } from "../metrics/admin-endpoints.js";
 import { errorDocument } from "../protocol/envelope.js";
 import { STS } from "../protocol/operation.js";
 import { BodyAborted } from "../s3/body.js";
@@ -29,9 +31,18 @@ import type { Deps } from "../deps.js";
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * The largest request head (request line and headers) node's parser accepts: node's default,
+ * set here so that it is a decision (README "HTTP limits"); past it, 400 and the connection closed.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
 /** How long the server waits for a client (all in ms). */
 export interface HttpTimeouts {
-  /** For a request's head (request line and headers) to arrive whole. */
+  /**
+   * For a request's head (request line and headers) to arrive whole, however it trickles in; with
+   * TLS also for the handshake. Then 400 RequestTimeout and the connection closed.
+   */
   headersMs: number;
   /** Silence while a body is being read: then S3's RequestTimeout, the connection closed. */
   bodyIdleMs: number;
@@ -45,6 +56,12 @@ export interface HttpTimeouts {
 export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 15_000, bodyIdleMs: 20_000, bufferedBodyMs: 30_000, keepAliveMs: 5_000 };
 
 type AdapterDeps = Pick<Deps, "logger" | "clock" | "random">;
+
+/**
+ * The operator's endpoints on this port: /healthz and /metrics, /healthz alone (a server without
+ * metrics), or neither (`--admin-port` serves them elsewhere).
+ */
+export type AdminOnPort = AdminEndpoints | "healthz-only" | "elsewhere";
 
 /** An error envelope for failures outside the app (before a request reaches it). */
 function adapterError(error: AwsError, deps: AdapterDeps): WireResponse {
@@ -71,7 +88,19 @@ function toWireRequest(req: IncomingMessage, body: Buffer, stream?: AsyncIterabl
   };
 }
 
-export function createHttpServer(app: App, deps: AdapterDeps, timeouts: Partial<HttpTimeouts> = {}): Server {
+/** A PEM certificate (chain) and its private key: the adapter then speaks HTTPS (node:https). */
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export function createHttpServer(
+  app: App,
+  deps: AdapterDeps,
+  timeouts: Partial<HttpTimeouts> = {},
+  tls?: TlsMaterial,
+  admin: AdminOnPort = "healthz-only",
+): Server {
   const limits: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...timeouts };
   /** The request each socket is reading, while it is being read: node's parse errors then speak its service. */
   const reading = new WeakMap<Socket, WireRequest>();
@@ -98,9 +127,9 @@ export function createHttpServer(app: App, deps: AdapterDeps, timeouts: Partial<
   async function handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
     answering.set(req.socket, res);
     try {
-      if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-        res.writeHead(200, { "Content-Type": "text/plain" });
-        res.end("ok\n");
+      const endpoints = typeof admin === "string" ? undefined : admin;
+      if (admin !== "elsewhere" && isAdminRequest(req, endpoints !== undefined)) {
+        await answerAdmin(req, res, endpoints);
         return;
       }
       const head = toWireRequest(req, EMPTY);
@@ -140,26 +169,40 @@ export function createHttpServer(app: App, deps: AdapterDeps, timeouts: Partial<
     }
   }
 
-  const server = createServer(
-    {
-      // No deadline for a whole request: S3 uploads take as long as they take. Slow heads are cut
-      // by headersTimeout, silent bodies and slow Query bodies by request-body.ts.
-      requestTimeout: 0,
-      headersTimeout: limits.headersMs,
-      keepAliveTimeout: limits.keepAliveMs,
-      // How often node looks for heads past their time (its default, 30 s, would triple 15 s).
-      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersMs / 2))),
-    },
-    (req, res) => void handle(req, res, false),
-  );
+  const options: ServerOptions = {
+    // No deadline for a whole request: S3 uploads take as long as they take. Slow heads are cut
+    // by headersTimeout, silent bodies and slow Query bodies by request-body.ts.
+    requestTimeout: 0,
+    headersTimeout: limits.headersMs,
+    keepAliveTimeout: limits.keepAliveMs,
+    maxHeaderSize: MAX_HEADER_BYTES,
+    // node would refuse a request without Host with a bare 400 of its own; the app refuses it in
+    // the service's envelope instead (SigV4 signs Host, so such a request cannot authenticate).
+    requireHostHeader: false,
+    // How often node looks for heads past their time (its default, 30 s, would triple 15 s).
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersMs / 2))),
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res, false);
+  // HTTPS is the same adapter over node:https: every limit above holds for it too, and a client
+  // that never completes its handshake is cut as one that never completes its head would be.
+  const server: Server = tls
+    ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersMs }, listener)
+    : createServer(options, listener);
   // With a listener, node leaves `Expect: 100-continue` to us (request-body.ts answers it).
   server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => void handle(req, res, true));
+  // Any other expectation node would refuse with a bare 417 of its own; RFC 9110 lets a server
+  // ignore it instead (§10.1.1 "MAY respond with a 417"), and the request is then answered as it is.
+  server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => void handle(req, res, false));
   server.on("clientError", (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
     // Malformed HTTP (bad header bytes, bad request line, a head too large or too slow, broken
     // chunked framing): node's parser refuses it before the app sees it, or mid-body. Once an
-    // answer has begun, or the peer is gone, there is nothing to say.
+    // answer has begun, or the peer is gone, there is nothing to say. Only the parser's errors
+    // (HPE_*, ERR_HTTP_*) get an HTTP answer: node:https reports failed TLS handshakes (plain
+    // HTTP sent to it, a handshake past its timeout) here too, and bytes written to a socket
+    // without a TLS session would wait for one for ever, holding the connection open.
     const response = answering.get(socket);
-    if (err.code === "ECONNRESET" || !socket.writable || (response?.headersSent === true && !response.writableFinished)) {
+    const httpError = err.code !== undefined && (err.code.startsWith("HPE_") || err.code.startsWith("ERR_HTTP_"));
+    if (!httpError || !socket.writable || (response?.headersSent === true && !response.writableFinished)) {
       socket.destroy();
       return;
     }

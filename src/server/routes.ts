@@ -17,7 +17,8 @@ import { assumeRole } from "../sts/assume-role.js";
 import { getCallerIdentity } from "../sts/get-caller-identity.js";
 import { getSessionToken } from "../sts/get-session-token.js";
 
-const OPERATIONS: readonly Operation[] = [
+/** Every Query operation served (exported for the fuzz suite, which sends each of them). */
+export const OPERATIONS: readonly Operation[] = [
   getCallerIdentity,
   getSessionToken,
   assumeRole,

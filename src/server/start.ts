@@ -11,10 +11,14 @@ import { cryptoRandom, type Random } from "../ids.js";
 import { createApp } from "./app.js";
 import { loadTokenKeys, openStore, type StoreConfig } from "./open-store.js";
 import type { Deps } from "../deps.js";
-import { createHttpServer, type HttpTimeouts } from "./http.js";
+import { createHttpServer, type HttpTimeouts, type TlsMaterial } from "./http.js";
+import { instrument } from "./instrumentation.js";
+import type { AuditSink } from "../audit/audit-log.js";
+import { startAdminServer, type AdminServer } from "../metrics/admin-server.js";
+import { createServerMetrics, type ServerMetrics } from "../metrics/server-metrics.js";
 import type { Logger } from "./logger.js";
 import { FileBlobStore } from "../store/blobs.js";
-import type { Store } from "../store/store.js";
+import type { AttemptLimits, Store } from "../store/store.js";
 
 export interface ServeOptions extends StoreConfig {
   host: string;
@@ -26,12 +30,27 @@ export interface ServeOptions extends StoreConfig {
   random?: Random;
   /** How long to wait for slow or silent clients (http.ts DEFAULT_HTTP_TIMEOUTS for any left out). */
   http?: Partial<HttpTimeouts>;
+  /** Serve HTTPS with this certificate and key (server/tls.ts reads them); plain HTTP without. */
+  tls?: TlsMaterial;
   /** Where the one-time root key notice goes (stderr in the CLI). */
   notice: (text: string) => void;
+  /** Where audit records go (audit/audit-log.ts); none when left out. The caller closes it after close(). */
+  audit?: AuditSink;
+  /** This server's metrics (default: its own, of this process). */
+  metrics?: ServerMetrics;
+  /**
+   * /healthz and /metrics on this port (on `host`) instead of the service's; "elsewhere": not
+   * served by this process at all (a `serve --workers` primary serves them).
+   */
+  adminPort?: number | "elsewhere";
+  /** MFA devices' and long-term keys' attempt limits (lockout/limits.ts); the defaults when left out. */
+  attemptLimits?: AttemptLimits;
 }
 
 export interface RunningServer {
   url: string;
+  /** With a numeric adminPort: where /healthz and /metrics are. */
+  adminUrl?: string;
   /** The store it serves from (open until close). */
   store: Store;
   close(): Promise<void>;
@@ -57,6 +76,7 @@ export async function prepareStore(options: ServeOptions): Promise<Deps> {
       // Beside the database: the data directory's, unless --blob-dir names one (with --db, one
       // that every process reaches, so that each serves every object).
       blobs: new FileBlobStore(options.blobDir ?? join(options.dataDir, "blobs")),
+      attemptLimits: options.attemptLimits,
     };
     const { accountId, created } = await ensureAccount(deps);
     if (created) {
@@ -76,29 +96,47 @@ export async function prepareStore(options: ServeOptions): Promise<Deps> {
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const deps = await prepareStore(options);
-  const { store } = deps;
+  const prepared = await prepareStore(options);
+  const { store } = prepared;
+  const metrics = options.metrics ?? createServerMetrics();
+  const endpoints = { metrics: () => metrics.render() };
+  let admin: AdminServer | undefined;
+  let instrumented;
+  try {
+    instrumented = await instrument(prepared, { audit: options.audit, metrics });
+    if (typeof options.adminPort === "number") admin = await startAdminServer(options.host, options.adminPort, endpoints);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const { deps, observe } = instrumented;
 
-  const server = createHttpServer(createApp(deps), deps, options.http);
+  const server = createHttpServer(createApp(deps, observe), deps, options.http, options.tls, options.adminPort === undefined ? endpoints : "elsewhere");
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
       server.off("error", reject);
       resolve();
     });
+  }).catch(async (e: unknown) => {
+    await admin?.close();
+    throw e;
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${options.tls ? "https" : "http"}://${host}:${address.port}`,
+    adminUrl: admin?.url,
     store,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }).then(() => store.close());
+      })
+        .then(() => admin?.close())
+        .then(() => store.close());
       return closing;
     },
   };

@@ -37,6 +37,8 @@ import type {
   AddUserToGroupResult,
   AbortUploadResult,
   AttachPolicyResult,
+  AttemptLimits,
+  AttemptRecord,
   Bucket,
   CompleteUploadResult,
   CreateAccessKeyResult,
@@ -84,7 +86,9 @@ import type {
   UpdateUserResult,
   UploadPart,
   User,
+  FailedAttemptResult,
 } from "./store.js";
+import { nextAfterFailure, parseFailureTimes, type AttemptRow } from "./attempts.js";
 import {
   DEVICE_SELECT,
   KEY_SELECT,
@@ -153,7 +157,7 @@ type PgModule = typeof import("pg").default;
 /**
  * Schema migrations, applied in order, each in its own transaction and recorded in
  * schema_migrations. Version 1 is the whole schema of SQLite's first two migrations; version 2
- * is SQLite's third, version 3 its fourth (S3), version 4 its fifth (roles). (Exported for the upgrade test, which makes a database as an older release did.)
+ * is SQLite's third, version 3 its fourth (S3), version 4 its fifth (roles), version 5 its sixth (attempt limits). (Exported for the upgrade test, which makes a database as an older release did.)
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -356,6 +360,16 @@ CREATE TABLE role_attached_policies (
   PRIMARY KEY (role_id, policy_arn)
 );
 CREATE INDEX role_attached_policies_arn ON role_attached_policies (account_id, policy_arn);
+`,
+  // Attempt limits (issue 16): SQLite's sixth migration. Failed MFA codes per device
+  // (`mfa:SERIAL`) and bad signatures per long-term key (`key:AKIA…`); no foreign keys, as there.
+  `
+CREATE TABLE attempt_failures (
+  subject text COLLATE "C" PRIMARY KEY,
+  -- the failure times (ms) still counted, oldest first
+  failures jsonb NOT NULL DEFAULT '[]',
+  locked_until bigint
+);
 `,
 ];
 
@@ -960,6 +974,41 @@ export class PostgresStore implements Store {
       [step, serialNumber],
     );
     return rowCount === 1;
+  }
+
+  async getAttempts(subject: string): Promise<AttemptRecord | undefined> {
+    const { rows } = await this.query<{ failures: unknown; locked_until: number | null }>(
+      "SELECT failures, locked_until FROM attempt_failures WHERE subject = $1",
+      [subject],
+    );
+    const row = rows[0];
+    return row && { failures: parseFailureTimes(row.failures).length, lockedUntil: row.locked_until };
+  }
+
+  async recordFailedAttempt(subject: string, now: number, limits: AttemptLimits): Promise<FailedAttemptResult> {
+    return this.transaction(async (q) => {
+      // The row exists (a racing insert waits for the first one's commit, then does nothing), and
+      // is locked: racing counts queue here and each reads what the previous one wrote.
+      await q("INSERT INTO attempt_failures (subject) VALUES ($1) ON CONFLICT DO NOTHING", [subject]);
+      const { rows } = await q<{ failures: unknown; locked_until: number | null }>(
+        "SELECT failures, locked_until FROM attempt_failures WHERE subject = $1 FOR UPDATE",
+        [subject],
+      );
+      const row: AttemptRow | undefined = rows[0] && { failureTimes: parseFailureTimes(rows[0].failures), lockedUntil: rows[0].locked_until };
+      const { write, result } = nextAfterFailure(row, now, limits);
+      if (write) {
+        await q("UPDATE attempt_failures SET failures = $2::jsonb, locked_until = $3 WHERE subject = $1", [
+          subject,
+          JSON.stringify(write.failureTimes),
+          write.lockedUntil,
+        ]);
+      }
+      return result;
+    });
+  }
+
+  async clearFailedAttempts(subject: string, now: number): Promise<void> {
+    await this.query("DELETE FROM attempt_failures WHERE subject = $1 AND (locked_until IS NULL OR locked_until <= $2)", [subject, now]);
   }
 
   async createGroup(group: Group): Promise<CreateGroupResult> {

@@ -13,6 +13,8 @@ import type {
   AddUserToGroupResult,
   AbortUploadResult,
   AttachPolicyResult,
+  AttemptLimits,
+  AttemptRecord,
   Bucket,
   CompleteUploadResult,
   CreateAccessKeyResult,
@@ -59,7 +61,9 @@ import type {
   UpdateUserResult,
   UploadPart,
   User,
+  FailedAttemptResult,
 } from "./store.js";
+import { nextAfterFailure, parseFailureTimes, type AttemptRow } from "./attempts.js";
 import {
   DEVICE_SELECT,
   KEY_SELECT,
@@ -319,6 +323,17 @@ CREATE TABLE role_attached_policies (
 );
 CREATE INDEX role_attached_policies_arn ON role_attached_policies (account_id, policy_arn);
 `,
+  // Attempt limits (issue 16): failed MFA codes per device (`mfa:SERIAL`) and bad signatures per
+  // long-term key (`key:AKIA…`). Not tied to the devices' and keys' rows by foreign keys: a lock
+  // outlives a device deleted and made again under its serial, for at most the lockout.
+  `
+CREATE TABLE attempt_failures (
+  subject TEXT PRIMARY KEY,
+  -- JSON array of the failure times (ms) still counted, oldest first
+  failures TEXT NOT NULL DEFAULT '[]',
+  locked_until INTEGER
+) WITHOUT ROWID;
+`,
 ];
 
 /** The statements on one kind of policy owner's rows (users or groups), by the owner's id. */
@@ -549,6 +564,13 @@ export class SqliteStore implements Store {
       ),
       partBlobs: db.prepare("SELECT part_number, blob_id FROM s3_parts WHERE upload_id = ? ORDER BY part_number"),
       deleteParts: db.prepare("DELETE FROM s3_parts WHERE upload_id = ?"),
+
+      getAttempts: db.prepare("SELECT failures, locked_until FROM attempt_failures WHERE subject = ?"),
+      putAttempts: db.prepare(
+        `INSERT INTO attempt_failures (subject, failures, locked_until) VALUES (?, ?, ?)
+         ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
+      ),
+      clearAttempts: db.prepare("DELETE FROM attempt_failures WHERE subject = ? AND (locked_until IS NULL OR locked_until <= ?)"),
     };
     this.owners = { user: ownerStatements(db, "user"), group: ownerStatements(db, "group"), role: ownerStatements(db, "role") };
   }
@@ -805,6 +827,31 @@ export class SqliteStore implements Store {
 
   async acceptMfaStep(serialNumber: string, step: number): Promise<boolean> {
     return this.q.acceptStep.run(step, serialNumber, step).changes === 1;
+  }
+
+  private attemptRow(subject: string): AttemptRow | undefined {
+    const row = this.q.getAttempts.get(subject) as { failures: string; locked_until: number | null } | undefined;
+    return row && { failureTimes: parseFailureTimes(row.failures), lockedUntil: row.locked_until };
+  }
+
+  async getAttempts(subject: string): Promise<AttemptRecord | undefined> {
+    const row = this.attemptRow(subject);
+    return row && { failures: row.failureTimes.length, lockedUntil: row.lockedUntil };
+  }
+
+  async recordFailedAttempt(subject: string, now: number, limits: AttemptLimits): Promise<FailedAttemptResult> {
+    // Read and write under the write lock (IMMEDIATE): other processes on the file wait their turn.
+    return this.db
+      .transaction((): FailedAttemptResult => {
+        const { write, result } = nextAfterFailure(this.attemptRow(subject), now, limits);
+        if (write) this.q.putAttempts.run(subject, JSON.stringify(write.failureTimes), write.lockedUntil);
+        return result;
+      })
+      .immediate();
+  }
+
+  async clearFailedAttempts(subject: string, now: number): Promise<void> {
+    this.q.clearAttempts.run(subject, now);
   }
 
   /** The id of a policy owner (a user or a group, by case-insensitive name); undefined when there is none. */

@@ -111,6 +111,34 @@ export type CreateMfaDeviceResult = "created" | "exists";
 export type EnableMfaDeviceResult = "enabled" | "no-user" | "no-device" | "in-use" | "limit" | "stale";
 export type DeleteMfaDeviceResult = "deleted" | "not-found" | "assigned";
 
+/**
+ * Attempt limits (issue 16): how many failures (wrong MFA codes, bad signatures of a long-term
+ * key) lock their subject, and for how long. Beyond AWS: this server's own brute-force guard.
+ */
+export interface AttemptLimits {
+  /** Failures within `windowMs` that lock the subject (the last of them locks it). */
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  /** How long a lock lasts, from the failure that began it. */
+  readonly lockoutMs: number;
+}
+
+/** What the store holds about one subject's failed attempts. */
+export interface AttemptRecord {
+  /** Failures counted toward the next lock (as last written: some may be older than the window by now). */
+  readonly failures: number;
+  /** ms since the epoch; null when no lock was ever set or since it ended and a failure was counted. A past time: the lock is over. */
+  readonly lockedUntil: number | null;
+}
+
+export type FailedAttemptResult =
+  /** Counted; `failures` within the window, this one included. */
+  | { readonly outcome: "counted"; readonly failures: number }
+  /** Counted, and it locked the subject: the failures that did it, and the end of the lock. */
+  | { readonly outcome: "locked"; readonly failures: number; readonly lockedUntil: number }
+  /** The subject was locked already: not counted, the lock unchanged. */
+  | { readonly outcome: "already-locked"; readonly lockedUntil: number };
+
 /** An IAM group. Names are unique per account, case-insensitively, whatever the path. */
 export interface Group {
   accountId: string;
@@ -408,6 +436,20 @@ export interface Store {
    * it is later than the stored one, atomically. True for exactly one of several racing callers.
    */
   acceptMfaStep(serialNumber: string, step: number): Promise<boolean>;
+
+  // --- attempt limits (issue 16): one record per subject, `mfa:SERIAL` or `key:ACCESS_KEY_ID` ---
+  /** The subject's record; undefined when it has none (no failure since the last reset). */
+  getAttempts(subject: string): Promise<AttemptRecord | undefined>;
+  /**
+   * Counts a failure at `now`, atomically (racing callers, on any number of processes, are each
+   * counted once, and exactly one of them begins a lock): failures older than `limits.windowMs`
+   * are forgotten; the `limits.maxFailures`-th within it locks the subject until now +
+   * `limits.lockoutMs` and starts the count again. While a lock lasts nothing is counted and the
+   * lock is not extended.
+   */
+  recordFailedAttempt(subject: string, now: number, limits: AttemptLimits): Promise<FailedAttemptResult>;
+  /** Forgets the subject's failures (a success), unless it is locked at `now`: a lock is never lifted early. */
+  clearFailedAttempts(subject: string, now: number): Promise<void>;
 
   // --- groups (issue 12) ---
   createGroup(group: Group): Promise<CreateGroupResult>;

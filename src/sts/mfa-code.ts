@@ -1,10 +1,13 @@
 /**
  * The MFA check GetSessionToken and AssumeRole share (spec §4.2 rows 1–3, assume-role spec §3
  * rows 13–14): SerialNumber and TokenCode come together, the device must be the caller's own and
- * enabled, and the code new and right — each code works once (DESIGN.md decision 3).
+ * enabled, and the code new and right — each code works once (DESIGN.md decision 3) — within the
+ * device's attempt limit (lockout/mfa-attempts.ts).
  */
 import { Errors } from "../errors.js";
+import { limitedMfaCheck } from "../lockout/mfa-attempts.js";
 import { acceptCode, isEnabledFor } from "../mfa/device.js";
+import { isSpentCode } from "../mfa/spent-codes.js";
 import type { OperationContext } from "../protocol/operation.js";
 
 /**
@@ -24,7 +27,12 @@ export async function checkMfaCode(
   const device = await ctx.deps.store.getMfaDevice(principal.accountId, serialNumber);
   const owner = principal.type === "root" ? null : principal.user.userName;
   if (!device || !isEnabledFor(device, owner)) throw Errors.mfaNotAssociated();
-  // A wrong code and a replayed one are the same answer at AWS (spec §4.2 row 1).
-  if (!(await acceptCode(ctx.deps, device, tokenCode, now))) throw Errors.mfaInvalidCode();
+  // A wrong code and a replayed one are the same answer at AWS (spec §4.2 row 1); a wrong one
+  // counts toward the device's attempt limit (issue 16). While it is locked: Throttling, unchecked.
+  const accepted = await limitedMfaCheck(ctx, { serialNumber, owner }, now, async () => {
+    if (await acceptCode(ctx.deps, device, tokenCode, now)) return "accepted";
+    return isSpentCode(ctx.deps.secrets, device, tokenCode, now) ? "spent" : "wrong";
+  });
+  if (!accepted) throw Errors.mfaInvalidCode();
   return serialNumber;
 }

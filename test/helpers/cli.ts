@@ -17,9 +17,12 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-/** Starts `mfa-sts serve --port 0 …` and waits for its "listening on" line. */
-export function serve(args: string[], env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+/**
+ * Starts `mfa-sts serve --port 0 …` and waits for its "listening on" line. `detached`: in a
+ * process group of its own (which a test can kill whole: process.kill(-pid)).
+ */
+export function serve(args: string[], env: Record<string, string>, options: { detached?: boolean } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { env, stdio: ["pipe", "pipe", "pipe"], detached: options.detached });
   let stderr = "";
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal, stderr })),
@@ -31,7 +34,7 @@ export function serve(args: string[], env: Record<string, string>): Promise<Serv
     }, 20_000);
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)[^\n]*\n/.exec(stderr);
+      const m = /listening on (https?:\/\/\S+)[^\n]*\n/.exec(stderr);
       if (m) {
         clearTimeout(timer);
         resolve({ child, url: m[1]!, banner: stderr, exited });
