@@ -322,6 +322,22 @@ describe("role sessions (spec §6)", () => {
     });
   });
 
+  it("name an explicit deny in a session policy as AWS does (\"a sessions policy\", sic)", async () => {
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "*", Resource: "*" },
+        { Effect: "Deny", Action: "iam:ListUsers", Resource: "*" },
+      ],
+    });
+    const out = await assume(alice, { RoleArn: roleArnOf("trusts-alice"), RoleSessionName: "denied", Policy: policy });
+    expect(await sdkError(iam(asCredentials(out.Credentials)).send(new ListUsersCommand({})))).toEqual({
+      status: 403,
+      code: "AccessDenied",
+      message: `User: arn:aws:sts::${account}:assumed-role/trusts-alice/denied is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${account}:user/ with an explicit deny in a sessions policy`,
+    });
+  });
+
   it("are narrowed by managed session policies (PolicyArns)", async () => {
     const { Policy } = await root.iam.send(new CreatePolicyCommand({ PolicyName: "only-get-role", PolicyDocument: allow("iam:GetRole") }));
     const out = await assume(alice, { RoleArn: roleArnOf("trusts-alice"), RoleSessionName: "arns", PolicyArns: [{ arn: Policy!.Arn! }] });

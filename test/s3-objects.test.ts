@@ -28,6 +28,8 @@ afterAll(async () => {
 
 const md5 = (data: Buffer) => createHash("md5").update(data).digest("hex");
 
+// A dozen aws CLI processes per test: ~12 s alone, but each takes seconds on a loaded 2-core
+// machine (npm test runs two files at a time), past the 60 s default: see the timeout below.
 describe.each(AWS_CLIS)("objects with $name", ({ command }) => {
   const v2 = command === "/usr/bin/aws";
   const bucket = v2 ? "objects-v2" : "objects-v1";
@@ -184,7 +186,7 @@ describe.each(AWS_CLIS)("objects with $name", ({ command }) => {
     });
     expect(await cli(["s3", "rb", "--force", `s3://${b}`])).toMatchObject({ code: 0 });
   });
-});
+}, 180_000);
 
 describe("boto3", () => {
   it("put_object with metadata and a checksum, get_object back, upload_file/download_file (also multipart), list_objects_v2 pages", async () => {

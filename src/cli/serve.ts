@@ -165,6 +165,7 @@ async function runPrimary(options: ServeCommandOptions): Promise<number> {
   const unmark = markDataDir(options);
   let stopping = false;
   const logger = createLogger(options.logLevel);
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv) });
   const fork = () => cluster.fork();
   const listening = new Promise<string>((resolve, reject) => {
     let ready = 0;
@@ -250,4 +251,15 @@ async function runWorker(options: ServeCommandOptions): Promise<number> {
   // The IPC channel to the primary would keep this process alive.
   if (cluster.worker?.isConnected()) cluster.worker.disconnect();
   return 0;
+}
+
+/**
+ * Workers stream S3 bodies in 64 KiB buffers. With V8's default young generation (16 MiB
+ * semi-spaces) those buffers survive into the old generation and only full collections free
+ * them: a 1 GiB upload grew each worker by ~38 MiB and GETs spent ~0.23 ms per request in
+ * collections. 1 MiB semi-spaces free them in scavenges (bench/results.md, issue 13). Node
+ * options the operator gave win.
+ */
+export function workerExecArgv(given: readonly string[]): string[] {
+  return given.some((arg) => arg.startsWith("--max-semi-space-size")) ? [...given] : [...given, "--max-semi-space-size=1"];
 }
