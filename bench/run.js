@@ -9,7 +9,7 @@
 // Settings (environment):
 //   BENCH_DURATION   seconds measured per point (default 5)
 //   BENCH_WARMUP     seconds of warm-up before each point, not counted (default 1)
-//   BENCH_CLI_RUNS   measured runs per CLI command (default 7, plus one warm-up)
+//   BENCH_CLI_RUNS   measured runs per CLI command (default 11, plus one warm-up)
 //   BENCH_TARGET_ROUNDS  back-to-back rounds of ceiling / main call / 100 000 users for the targets (default 3)
 //   BENCH_WORKERS    pass --workers N to `mfa-sts serve` (default: serve's own default)
 //   BENCH_PG_URL     PostgreSQL server to create the bench database on
@@ -39,13 +39,13 @@ import { timeStep, totpCode } from "../dist/mfa/totp.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
-const BIN = join(ROOT, "bin", "mfa-sts.js");
+const BIN = join(ROOT, "bin", "mfa-sts.cjs");
 const WORKER = join(HERE, "lib", "load-worker.js");
 const ACCOUNT_ID = "123456789012";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
-const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? 7);
+const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? 11);
 const CONNECTIONS = [1, 16, 64];
 const CYCLE_POOL = 256;
 const SCALE_SESSIONS = 1000;
@@ -372,8 +372,9 @@ const AWS_V1 = realProgram("aws");
 
 /**
  * Wall time of one `get-session-token` from process start to exit: mfa-sts, aws CLI v2 and v1,
- * all against the server at `url` with the same user's keys; and `mfa-sts login --force` with an
- * MFA code (a different user per run, since a code is accepted once).
+ * all against the server at `url` with the same user's keys; `mfa-sts login --force` with an
+ * MFA code (a different user per run, since a code is accepted once); and the start-up floor:
+ * `node -e 0` beside `mfa-sts get-session-token --generate-cli-skeleton` (no request).
  */
 async function benchCli(url, dir) {
   const home = join(tmp, "home");
@@ -405,6 +406,15 @@ async function benchCli(url, dir) {
   const keyEnv = { ...base, AWS_ACCESS_KEY_ID: user.accessKeyId, AWS_SECRET_ACCESS_KEY: user.secretAccessKey };
   const gst = ["sts", "get-session-token", "--endpoint-url", url];
   const tools = [
+    // Node's own start-up, the floor of every mfa-sts command (issue 15).
+    { name: "node -e 0", command: process.execPath, args: () => ["-e", "0"], env: keyEnv, expect: /^$/ },
+    {
+      name: "mfa-sts get-session-token --generate-cli-skeleton",
+      command: process.execPath,
+      args: () => [BIN, "get-session-token", "--generate-cli-skeleton"],
+      env: keyEnv,
+      expect: /"DurationSeconds": 0/,
+    },
     { name: "mfa-sts get-session-token", command: process.execPath, args: () => [BIN, ...gst.slice(1)], env: keyEnv },
     {
       name: "mfa-sts login --force --token-code (MFA)",

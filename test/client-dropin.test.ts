@@ -162,7 +162,8 @@ describe("mfa-sts vs aws CLI v2: output", () => {
       }
     }
     await compareAll(cases);
-  });
+    // 40 aws CLI v2 processes: ~24 s alone, past 60 s when the machine is busy with other tests.
+  }, 180_000);
 
   it("parameters on the wire: command-line order, encoding, session tokens signed", async () => {
     const { env } = home();

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { NodeSha256 } from "../../dist/client/sts-request.js";
+import { NodeSha256 } from "../../dist/client/node-sha256.js";
 import { openStore } from "../../dist/server/open-store.js";
 import { FileBlobStore } from "../../dist/store/blobs.js";
 

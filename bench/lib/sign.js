@@ -3,7 +3,8 @@
 // sent many times: the load generator cycles through a pool of them (or, where a request may be
 // used only once, as with an MFA code or a new user name, walks through the pool once).
 import { SignatureV4 } from "@smithy/signature-v4";
-import { formEncode, NodeSha256 } from "../../dist/client/sts-request.js";
+import { NodeSha256 } from "../../dist/client/node-sha256.js";
+import { formEncode } from "../../dist/client/sts-request.js";
 import { child, parseXml } from "../../dist/client/xml.js";
 
 const queryBody = (params) =>

@@ -1,19 +1,60 @@
 /** `mfa-sts get-session-token` / `get-caller-identity`: wires the process to the client command. */
+import { writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { runStsCommand } from "../client/command.js";
 import { GET_CALLER_IDENTITY, GET_SESSION_TOKEN } from "../client/operations.js";
 import { packageVersion } from "./version.js";
 
-export function runDropIn(command: "get-session-token" | "get-caller-identity", argv: string[]): Promise<number> {
+export async function runDropIn(command: "get-session-token" | "get-caller-identity", argv: string[]): Promise<number> {
   const operation = command === "get-session-token" ? GET_SESSION_TOKEN : GET_CALLER_IDENTITY;
-  return runStsCommand(operation, argv, {
+  const stdout = new DirectStdout();
+  const code = await runStsCommand(operation, argv, {
     env: process.env,
     home: homedir(),
     cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    stdoutIsTty: process.stdout.isTTY === true,
-    terminalColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    // Getters: only --output table asks, and process.stdout is made on first use (see DirectStdout).
+    get stdoutIsTty() {
+      return process.stdout.isTTY === true;
+    },
+    get terminalColumns() {
+      return process.stdout.isTTY ? process.stdout.columns : undefined;
+    },
     version: packageVersion(),
   });
+  if (!stdout.broken) return code;
+  // aws CLI v2 buffers its output; Python's flush at exit finds the pipe closed and says so.
+  process.stderr.write(BROKEN_PIPE);
+  return PYTHON_EXIT_FLUSH_FAILED;
+}
+
+const BROKEN_PIPE = "Exception ignored in: <_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>\nBrokenPipeError: [Errno 32] Broken pipe\n";
+/** Python's exit status when flushing stdout at exit fails. */
+const PYTHON_EXIT_FLUSH_FAILED = 120;
+
+/**
+ * Writes to file descriptor 1 directly. process.stdout is a stream whose creation loads node's
+ * stream modules: ~3 ms of the ~15 ms the drop-ins take beyond node's own start-up (issue 15).
+ * Node writes to files, pipes and terminals synchronously on Linux anyway. A pipe left
+ * non-blocking by another process can refuse a write (EAGAIN): the rest then goes through
+ * process.stdout, which waits. A closed pipe (EPIPE) drops the output and is reported at the end,
+ * as aws's Python does (node's stream would throw an unhandled EPIPE with a stack trace).
+ */
+class DirectStdout {
+  broken = false;
+
+  write(text: string): void {
+    if (this.broken) return;
+    const bytes = Buffer.from(text, "utf8");
+    let written = 0;
+    try {
+      while (written < bytes.length) written += writeSync(1, bytes, written);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") process.stdout.write(bytes.subarray(written));
+      else if (code === "EPIPE") this.broken = true;
+      else throw e;
+    }
+  }
 }

@@ -87,9 +87,12 @@ async function run(operation: StsOperation, argv: readonly string[], io: Command
     userAgent: `${PROGRAM}/${io.version} node/${process.versions.node} command/sts.${operation.command}`,
     debug,
   });
-  const color = colorOn(options.get("--color"), io.stdoutIsTty);
+  // Only tables have colours and a width: the others do not ask the terminal (start-up, cli/sts.ts).
+  const table = output === "table";
+  const color = table && colorOn(options.get("--color"), io.stdoutIsTty);
+  const terminalWidth = table ? io.terminalColumns : undefined;
   try {
-    io.stdout(formatOutput(result, { output, query, operationName: operation.name, color, terminalWidth: io.terminalColumns }));
+    io.stdout(formatOutput(result, { output, query, operationName: operation.name, color, terminalWidth }));
   } catch (e) {
     // The text formatter may have written part of its output before it fails, as aws's does.
     if (e instanceof FormatterError) io.stdout(e.stdout);

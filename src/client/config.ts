@@ -3,7 +3,6 @@
  * endpoint, credentials (env, credentials file, credential_process, config file), timeouts and
  * retries. Everything is read from the `ClientEnvironment` given, never from `process` directly.
  */
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { CliError, EXIT } from "./errors.js";
 import { parseIni, type IniFile, type IniSection } from "./ini.js";
@@ -218,8 +217,10 @@ export function shellSplit(command: string): string[] {
 }
 
 /** credential_process: a command printing `{"Version": 1, "AccessKeyId": …}` on stdout. */
-function runCredentialProcess(command: string, ce: ClientEnvironment): Promise<Credentials> {
+async function runCredentialProcess(command: string, ce: ClientEnvironment): Promise<Credentials> {
   const [file, ...args] = shellSplit(command);
+  // Loaded only for the profiles that use it: it is a few ms of every start-up.
+  const { execFile } = await import("node:child_process");
   const failed = (why: string) => new CliError(EXIT.general, `Error when retrieving credentials from custom-process: ${why}`);
   return new Promise((resolve, reject) => {
     if (file === undefined) return reject(failed("empty credential_process"));

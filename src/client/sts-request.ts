@@ -4,10 +4,8 @@
  * standard retry mode, and the response parsed back into model-ordered values — or the
  * service's error.
  */
-import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { IncomingMessage } from "node:http";
 import type { Credentials, Endpoint } from "./config.js";
 import { CliError, EXIT } from "./errors.js";
 import type { OutputShape, StsOperation } from "./operations.js";
@@ -62,27 +60,6 @@ export function queryBody(action: string, params: ReadonlyMap<string, ParamValue
   return pairs.map(([k, v]) => `${formEncode(k)}=${formEncode(v)}`).join("&");
 }
 
-/** node:crypto behind the interface @smithy/signature-v4 expects. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: SourceData): string | Uint8Array =>
-  typeof data === "string" ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-
-export class NodeSha256 {
-  private hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    throw new Error("not needed by the signer");
-  }
-}
-
 interface RawResponse {
   status: number;
   statusMessage: string;
@@ -95,8 +72,9 @@ interface RawResponse {
 
 class ConnectionError extends Error {}
 
-function send(url: URL, headers: Record<string, string>, body: string, options: TransportOptions): Promise<RawResponse> {
-  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+async function send(url: URL, headers: Record<string, string>, body: string, options: TransportOptions): Promise<RawResponse> {
+  // Loaded here, the one that is needed: node:https brings TLS, a few ms of every start-up.
+  const { request } = url.protocol === "https:" ? await import("node:https") : await import("node:http");
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: "POST",
@@ -256,7 +234,7 @@ const backoff = (attempt: number): number => Math.min(MAX_BACKOFF_MS, Math.rando
 async function sign(url: URL, body: string, credentials: Credentials, region: string, nowMs: number | undefined): Promise<Record<string, string>> {
   // Loaded on first use: the commands that fail before sending (arguments, skeletons,
   // configuration) should not pay for it at start-up.
-  const { SignatureV4 } = await import("@smithy/signature-v4");
+  const [{ SignatureV4 }, { NodeSha256 }] = await Promise.all([import("@smithy/signature-v4"), import("./node-sha256.js")]);
   const signer = new SignatureV4({ credentials, region, service: "sts", sha256: NodeSha256, applyChecksum: false });
   const request = {
     method: "POST",

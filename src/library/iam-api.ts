@@ -5,7 +5,8 @@
  * policy checks as the aws CLI would — never the store behind the API's back.
  */
 import { request } from "node:http";
-import { formEncode, NodeSha256 } from "../client/sts-request.js";
+import { NodeSha256 } from "../client/node-sha256.js";
+import { formEncode } from "../client/sts-request.js";
 import { child, parseXml, type XmlElement } from "../client/xml.js";
 import { IAM } from "../protocol/operation.js";
 

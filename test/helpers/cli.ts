@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { run, type Run } from "./clients.js";
 
-export const BIN = fileURLToPath(new URL("../../bin/mfa-sts.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bin/mfa-sts.cjs", import.meta.url));
 
 export function mfaSts(args: string[], env: Record<string, string>): Promise<Run> {
   return run(process.execPath, [BIN, ...args], env);

@@ -6,7 +6,8 @@
 import { crc32 } from "node:zlib";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
-import { formEncode, NodeSha256 } from "../../src/client/sts-request.js";
+import { NodeSha256 } from "../../src/client/node-sha256.js";
+import { formEncode } from "../../src/client/sts-request.js";
 import { sha256Hex } from "./s3-raw.js";
 import type { Credentials } from "./server.js";
 

@@ -4,7 +4,8 @@
  * Python's functions. The interpreter is a private instance, so the function table installed
  * here is not seen by any other user of the library in the process.
  */
-import { TreeInterpreter, TYPE_ANY, type JSONValue } from "@jmespath-community/jmespath";
+import { createRequire } from "node:module";
+import type { JSONValue } from "@jmespath-community/jmespath";
 import { InvalidQueryError, QueryEvaluationError } from "../errors.js";
 import { compareCodePoints, pyEquals, pyLen, pyStr, pyTypeName, type Value } from "../python/values.js";
 import { Expref } from "./expref.js";
@@ -47,11 +48,17 @@ function parseErrorText(e: unknown, expression: string): string {
   throw e;
 }
 
-type Interpreter = typeof TreeInterpreter;
+type Jmespath = typeof import("@jmespath-community/jmespath");
+type Interpreter = Jmespath["TreeInterpreter"];
 let interpreter: Interpreter | undefined;
+
+// The package is loaded on the first search, not with this module: every served drop-in call
+// formats its output, few ask for --query, and the drop-ins' start-up counts (issue 15).
+const requireHere = createRequire(import.meta.url);
 
 function privateInterpreter(): Interpreter {
   if (interpreter) return interpreter;
+  const { TreeInterpreter, TYPE_ANY } = requireHere("@jmespath-community/jmespath") as Jmespath;
   const Ctor = TreeInterpreter.constructor as new () => Interpreter;
   const own = new Ctor();
   const evaluate = (expref: Expref, value: Value) => own.visit(expref.node as ExpressionNode, value as JSONValue) as Value;
