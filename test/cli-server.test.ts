@@ -70,6 +70,14 @@ describe("mfa-sts --help", () => {
     expect(res.stdout).toMatch(/init/);
     expect(res.stdout).toMatch(/serve/);
   });
+
+  it("--version prints what the drop-ins print", async () => {
+    const res = await mfaSts(["--version"], env());
+    const dropIn = await mfaSts(["get-session-token", "--version"], env());
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(res).toEqual({ code: 0, stdout: `mfa-sts/${version} node/${process.versions.node}\n`, stderr: "" });
+    expect(dropIn).toEqual(res);
+  });
 });
 
 describe("mfa-sts init", () => {

@@ -7,10 +7,13 @@ import { Command, InvalidArgumentError } from "commander";
 import { isAccountId } from "../ids.js";
 import { storeConfig, storeOptions } from "./store-options.js";
 import { parseSince } from "../audit/audit-filter.js";
+import { packageVersion } from "./version.js";
 
 const program = new Command();
 program
   .name("mfa-sts")
+  // The drop-ins' --version line (aws's `aws-cli/VERSION Python/…`), for the whole command too.
+  .version(`mfa-sts/${packageVersion()} node/${process.versions.node}`, "--version", "print the version")
   .enablePositionalOptions()
   .description("An AWS-faithful STS GetSessionToken server, with IAM users, access keys and MFA")
   .showHelpAfterError()
