@@ -409,6 +409,68 @@ describe("session tags (spec §3 rows 18–20)", () => {
   });
 });
 
+describe("chained calls and what the calling session was given", () => {
+  const sessionArnOf = (role: string, session: string) => `arn:aws:sts::${account}:assumed-role/${role}/${session}`;
+
+  it("a session policy limits chaining through a trust naming the role; a trust naming the session itself does not (spec §4.1)", async () => {
+    await createRole("trusts-limited-session", trust({ AWS: sessionArnOf("trusts-alice", "limited") }));
+    const limited = asCredentials((await assume(alice, { RoleArn: roleArnOf("trusts-alice"), RoleSessionName: "limited", Policy: allow("iam:GetRole") })).Credentials);
+    expect(await sdkError(assume(limited, { RoleArn: roleArnOf("chain-target") }))).toEqual(denied(sessionArnOf("trusts-alice", "limited"), roleArnOf("chain-target")));
+    await expect(assume(limited, { RoleArn: roleArnOf("trusts-limited-session") })).resolves.toBeDefined();
+    // A session policy that allows sts:AssumeRole lets the same chain through (the role's own policies do not).
+    const policy = allow(["iam:GetRole", "sts:AssumeRole"]);
+    const allowed = asCredentials((await assume(alice, { RoleArn: roleArnOf("trusts-alice"), RoleSessionName: "may-chain", Policy: policy })).Credentials);
+    await expect(assume(allowed, { RoleArn: roleArnOf("chain-target") })).resolves.toBeDefined();
+  });
+
+  it("a source identity passes on, cannot be changed, and is in the next trust's context without being sent again", async () => {
+    await createRole("needs-source-alice", trust({ AWS: roleArnOf("trusts-alice") }, { Condition: { StringEquals: { "sts:SourceIdentity": "alice" } } }));
+    const first = asCredentials((await assume(alice, { RoleArn: roleArnOf("trusts-alice"), RoleSessionName: "src", SourceIdentity: "alice" })).Credentials);
+    // UNCONFIRMED wire text: refused as a missing sts:SetSourceIdentity permission.
+    expect(await sdkError(assume(first, { RoleArn: roleArnOf("chain-target"), SourceIdentity: "mallory" }))).toEqual(
+      denied(sessionArnOf("trusts-alice", "src"), roleArnOf("chain-target"), "sts:SetSourceIdentity"),
+    );
+    await expect(assume(first, { RoleArn: roleArnOf("needs-source-alice") })).resolves.toBeDefined();
+    expect((await assume(first, { RoleArn: roleArnOf("needs-source-alice"), SourceIdentity: "alice" })).SourceIdentity).toBe("alice");
+    // Without a source identity the same trust refuses.
+    const plain = asCredentials((await assume(alice, { RoleArn: roleArnOf("trusts-alice"), RoleSessionName: "plain" })).Credentials);
+    expect(await sdkError(assume(plain, { RoleArn: roleArnOf("needs-source-alice") }))).toEqual(denied(sessionArnOf("trusts-alice", "plain"), roleArnOf("needs-source-alice")));
+  });
+
+  it("a role session's SerialNumber/TokenCode do not make it MFA-authenticated (row 1's text, UNCONFIRMED) and do not stop a trust without MFA", async () => {
+    await createRole("role-needs-mfa", trust({ AWS: roleArnOf("trusts-alice") }, { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }));
+    const first = asCredentials((await assume(alice, { RoleArn: roleArnOf("trusts-alice"), RoleSessionName: "with-code" })).Credentials);
+    expect(await sdkError(assume(first, { RoleArn: roleArnOf("role-needs-mfa"), SerialNumber: device.serialNumber, TokenCode: nextCode() }))).toEqual(
+      denied(sessionArnOf("trusts-alice", "with-code"), roleArnOf("role-needs-mfa")),
+    );
+    await expect(assume(first, { RoleArn: roleArnOf("chain-target"), SerialNumber: device.serialNumber, TokenCode: nextCode() })).resolves.toBeDefined();
+  });
+});
+
+describe("session tokens stay usable", () => {
+  it("a session whose token would be too long to open is refused with PackedPolicyTooLarge, not issued", async () => {
+    // Text that packs small (within the packed budget) but is carried in the token as sent.
+    const resources = Array.from({ length: 22 }, (_, i) => `arn:aws:s3:::bucket-${String(i).padStart(2, "0")}-${"a".repeat(60)}`);
+    const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: resources }] });
+    expect(policy.length).toBeLessThanOrEqual(2048);
+    const tags = Array.from({ length: 20 }, (_, i) => ({ Key: `key-${String(i).padStart(2, "0")}-${"k".repeat(54)}`, Value: "v".repeat(60) }));
+    const error = await sdkError(assume(alice, { RoleArn: roleArnOf("trusts-alice"), Policy: policy, Tags: tags }));
+    expect(error).toMatchObject({ status: 400, code: "PackedPolicyTooLarge" });
+    expect(error.message).toMatch(/^Packed size of session tags consumes 1\d\d% of allotted space\.$/);
+    // The policy alone fits: its session works.
+    const out = await assume(alice, { RoleArn: roleArnOf("trusts-alice"), Policy: policy });
+    await expect(sts(asCredentials(out.Credentials)).send(new GetCallerIdentityCommand({}))).resolves.toBeDefined();
+  });
+
+  it("takes a managed session policy ARN of any accepted length (no 500); one that names no policy grants nothing", async () => {
+    const arn = `arn:aws:iam::${account}:policy/${"a".repeat(1100)}`;
+    const out = await assume(alice, { RoleArn: roleArnOf("trusts-alice"), RoleSessionName: "long-arn", PolicyArns: [{ arn }] });
+    const creds = asCredentials(out.Credentials);
+    await expect(sts(creds).send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Arn: `arn:aws:sts::${account}:assumed-role/trusts-alice/long-arn` });
+    expect(await sdkError(iam(creds).send(new ListUsersCommand({})))).toMatchObject({ status: 403, code: "AccessDenied" });
+  });
+});
+
 describe("policies on role sessions see the role's context", () => {
   it("aws:PrincipalTag from session tags and the role ARN as aws:PrincipalArn", async () => {
     await createRole("tag-checked", trust({ AWS: userArnOf("alice") }), {

@@ -61,6 +61,19 @@ export async function decide(caller: Caller, store: Store, request: Authorizatio
   return bySession;
 }
 
+/**
+ * Whether a role session's session policies alone allow the request (true when it has none). For
+ * what a trust policy grants a role session through its role's ARN: no identity policy is needed,
+ * but "an implicit deny in a … session policy" still limits it (assume-role spec §4.1).
+ */
+export async function sessionPoliciesAllow(caller: Caller, store: Store, request: Omit<Authorization, "shown">): Promise<boolean> {
+  const role = caller.session?.role;
+  if (!role) return true;
+  const set = await sessionPolicies(store, caller.principal.accountId, role, caller.origin.at);
+  if (set === undefined) return true;
+  return set.evaluate({ action: request.action, resource: request.resource, context: requestContext(caller, request.context) }).decision === "allow";
+}
+
 function judge(set: PolicySet, request: Parameters<PolicySet["evaluate"]>[0], policyType: "identity" | "session"): AuthorizationDecision {
   const result = set.evaluate(request);
   const denying = result.decision === "explicitDeny" ? result.matched[0]?.policy.arn ?? null : null;

@@ -16,8 +16,13 @@
  */
 import type { Principals, TrustCaller } from "./types.js";
 
-/** What a matching statement granted: the caller itself (or everyone), or only its account. */
-export type Grant = "caller" | "account";
+/**
+ * What a matching statement granted (spec §4.1): "self" — the caller's own, most specific ARN (a
+ * user's ARN, a role session's own session ARN); "caller" — the caller through its role's ARN, or
+ * everyone ("*"); or only its "account". In the caller's account "self" and "caller" need no
+ * identity policy, but "caller" stays limited by a role session's session policies.
+ */
+export type Grant = "self" | "caller" | "account";
 
 export const PRINCIPAL_KEYS = { AWS: "aws", Service: "service", Federated: "federated", CanonicalUser: "canonicalUser" } as const;
 export type PrincipalKey = keyof typeof PRINCIPAL_KEYS;
@@ -71,10 +76,10 @@ function accountOf(value: string): string | undefined {
 
 /**
  * A matcher of callers for one statement's Principal, built once per statement. It returns what
- * the statement grants the caller, "caller" winning over "account" when both match:
- *  - "*": everyone → "caller" (a same-account caller needs no identity policy, as with its own ARN);
- *  - one of the caller's ARNs (a user ARN; a role ARN, which every session of the role carries;
- *    one exact session ARN) → "caller";
+ * the statement grants the caller, the most specific winning when several match:
+ *  - the caller's own ARN (a user ARN; a role session's exact session ARN) → "self";
+ *  - "*" (everyone), or a role ARN, which every session of the role carries → "caller" (a
+ *    same-account caller needs no identity policy; a role session's session policies still apply);
  *  - the caller's account (id or root ARN) → "account": the caller's identity policies must allow
  *    the action too (spec §4.1 table).
  * The root user's ARN is its account's root ARN, so naming the account names it as "account".
@@ -90,6 +95,7 @@ export function compilePrincipals(principals: Principals): (caller: TrustCaller)
     else if (value !== "*") arns.add(value);
   }
   return (caller) => {
+    if (arns.has(caller.arns[caller.arns.length - 1]!)) return "self";
     if (everyone || caller.arns.some((arn) => arns.has(arn))) return "caller";
     return accounts.has(caller.accountId) ? "account" : undefined;
   };

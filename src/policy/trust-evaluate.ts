@@ -4,10 +4,10 @@
  * names the caller; Action, Condition, explicit-deny-wins and the missing-key report are
  * identity-policy evaluation unchanged. Statements have no Resource: any resource matches.
  *
- * On "allow" it also says what the allowing statements granted (spec §4.1): the caller itself
- * (its user ARN, role ARN, session ARN, or "*") — then no identity policy is needed in the same
- * account — or only the caller's account — then the caller's identity policies must allow the
- * action too. Condition keys (aws:MultiFactorAuthPresent, sts:ExternalId, …) are whatever the
+ * On "allow" it also says what the allowing statements granted (spec §4.1, principals.ts Grant):
+ * the caller itself — its own ARN ("self"), or its role's ARN or "*" ("caller"): then no identity
+ * policy is needed in the same account — or only the caller's account: then the caller's identity
+ * policies must allow the action too. Condition keys (aws:MultiFactorAuthPresent, sts:ExternalId, …) are whatever the
  * caller put in the request context; nothing is invented here.
  */
 import { evaluate, type Evaluation, type EvaluationRequest, type PolicyInput } from "./evaluate.js";
@@ -16,7 +16,7 @@ import type { CompiledPolicy } from "./compile.js";
 import type { TrustCaller } from "./types.js";
 
 export interface TrustEvaluation extends Evaluation {
-  /** Set when decision is "allow": "caller" when any allowing statement named the caller itself. */
+  /** Set when decision is "allow": the widest of what the allowing statements granted. */
   readonly grantedTo?: Grant;
 }
 
@@ -28,5 +28,6 @@ export function evaluateTrust(policy: CompiledPolicy, caller: TrustCaller, reque
   const result = evaluate([input], { ...request, caller });
   if (result.decision !== "allow") return result;
   const grants = result.matched.map(({ statement }) => policy.statements.find((s) => s.statement === statement)?.principals?.(caller));
-  return { ...result, grantedTo: grants.includes("caller") ? "caller" : "account" };
+  // The widest grant counts: a statement naming the session itself frees it from its session policies.
+  return { ...result, grantedTo: grants.includes("self") ? "self" : grants.includes("caller") ? "caller" : "account" };
 }

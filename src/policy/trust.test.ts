@@ -204,7 +204,7 @@ const ask = (text: string, caller: TrustCaller, context: Record<string, ContextV
   evaluateTrust(compiledTrust(text), caller, { action, resource, context: contextOf(context) });
 
 describe("evaluateTrust: principal forms and what they grant (spec §4.1, §4.2)", () => {
-  type Row = [name: string, principal: object, caller: TrustCaller, decision: Decision, grantedTo?: "caller" | "account"];
+  type Row = [name: string, principal: object, caller: TrustCaller, decision: Decision, grantedTo?: "self" | "caller" | "account"];
   const rows: Row[] = [
     ['{"AWS":"*"}: a user', { AWS: "*" }, ALICE, "allow", "caller"],
     ['{"AWS":"*"}: another account', { AWS: "*" }, CAROL, "allow", "caller"],
@@ -216,23 +216,23 @@ describe("evaluateTrust: principal forms and what they grant (spec §4.1, §4.2)
     ["root ARN: a user of the account (not only root)", { AWS: ROOT }, ALICE, "allow", "account"],
     ["root ARN: another account", { AWS: ROOT }, CAROL, "implicitDeny"],
     ["other account id: its user", { AWS: OTHER_ACCOUNT }, CAROL, "allow", "account"],
-    ["user ARN: that user", { AWS: userArn("alice") }, ALICE, "allow", "caller"],
+    ["user ARN: that user", { AWS: userArn("alice") }, ALICE, "allow", "self"],
     ["user ARN: another user", { AWS: userArn("alice") }, BOB, "implicitDeny"],
     ["user ARN: same name in another account", { AWS: userArn("alice", OTHER_ACCOUNT) }, ALICE, "implicitDeny"],
     ["user ARN: names are case-sensitive", { AWS: userArn("Alice") }, ALICE, "implicitDeny"],
-    ["cross-account user ARN: that user", { AWS: userArn("carol", OTHER_ACCOUNT) }, CAROL, "allow", "caller"],
+    ["cross-account user ARN: that user", { AWS: userArn("carol", OTHER_ACCOUNT) }, CAROL, "allow", "self"],
     ["role ARN: a session of it", { AWS: roleArn("Dev") }, DEV_SESSION, "allow", "caller"],
     ["role ARN: another session of it", { AWS: roleArn("Dev") }, DEV_OTHER_SESSION, "allow", "caller"],
     ["role ARN: a session of another role", { AWS: roleArn("Dev") }, OPS_SESSION, "implicitDeny"],
     ["role ARN: a user", { AWS: roleArn("Dev") }, ALICE, "implicitDeny"],
-    ["session ARN: that session", { AWS: sessionArn("Dev", "s1") }, DEV_SESSION, "allow", "caller"],
+    ["session ARN: that session", { AWS: sessionArn("Dev", "s1") }, DEV_SESSION, "allow", "self"],
     ["session ARN: another session of the role", { AWS: sessionArn("Dev", "s1") }, DEV_OTHER_SESSION, "implicitDeny"],
     ["Service: never an IAM caller", { Service: "ec2.amazonaws.com" }, ALICE, "implicitDeny"],
     ["Federated: never an IAM caller", { Federated: `arn:aws:iam::${ACCOUNT}:saml-provider/Org` }, ALICE, "implicitDeny"],
     ["CanonicalUser: never an IAM caller", { CanonicalUser: "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be" }, ALICE, "implicitDeny"],
-    ["account and user in one Principal: the user wins", { AWS: [ACCOUNT, userArn("alice")] }, ALICE, "allow", "caller"],
+    ["account and user in one Principal: the user wins", { AWS: [ACCOUNT, userArn("alice")] }, ALICE, "allow", "self"],
     ["account and user in one Principal: another user gets the account", { AWS: [ACCOUNT, userArn("alice")] }, BOB, "allow", "account"],
-    ["AWS and Service in one Principal", { AWS: userArn("alice"), Service: "ec2.amazonaws.com" }, ALICE, "allow", "caller"],
+    ["AWS and Service in one Principal", { AWS: userArn("alice"), Service: "ec2.amazonaws.com" }, ALICE, "allow", "self"],
   ];
   for (const [name, principal, caller, decision, grantedTo] of rows) {
     it(`${name} → ${decision}${grantedTo ? ` (${grantedTo})` : ""}`, () => {
@@ -243,13 +243,22 @@ describe("evaluateTrust: principal forms and what they grant (spec §4.1, §4.2)
     });
   }
 
+  it("a statement naming the role and one naming the session itself: the session wins", () => {
+    const text = policyOf(
+      { Effect: "Allow", Principal: { AWS: roleArn("Dev") }, Action: "sts:AssumeRole" },
+      { Effect: "Allow", Principal: { AWS: sessionArn("Dev", "s1") }, Action: "sts:AssumeRole" },
+    );
+    expect(ask(text, DEV_SESSION)).toMatchObject({ decision: "allow", grantedTo: "self" });
+    expect(ask(text, DEV_OTHER_SESSION)).toMatchObject({ decision: "allow", grantedTo: "caller" });
+  });
+
   it("an account statement and a statement naming the caller: the caller wins", () => {
     const text = policyOf(
       { Effect: "Allow", Principal: { AWS: ACCOUNT }, Action: "sts:AssumeRole" },
       { Effect: "Allow", Principal: { AWS: userArn("alice") }, Action: "sts:AssumeRole" },
     );
     const result = ask(text, ALICE);
-    expect(result).toMatchObject({ decision: "allow", grantedTo: "caller" });
+    expect(result).toMatchObject({ decision: "allow", grantedTo: "self" });
     expect(result.matched.map((m) => m.statement.principal!.aws)).toEqual([[ACCOUNT], [userArn("alice")]]);
     expect(ask(text, BOB)).toMatchObject({ decision: "allow", grantedTo: "account" });
   });

@@ -11,7 +11,7 @@
  * MaxSessionDuration text wins over the chaining one (both inferences of the spec).
  */
 import { deflateRawSync } from "node:zlib";
-import { decide } from "../auth/authorize.js";
+import { decide, sessionPoliciesAllow } from "../auth/authorize.js";
 import { requestContext } from "../auth/context.js";
 import { AwsError, Errors } from "../errors.js";
 import { newSecretAccessKey, newTemporaryAccessKeyId } from "../ids.js";
@@ -31,6 +31,7 @@ import { STS, type Operation, type OperationContext } from "../protocol/operatio
 import type { Input, StructInput } from "../protocol/shapes.js";
 import type { Role } from "../store/store.js";
 import type { RoleSessionClaims, SessionClaims, SessionTag } from "../tokens/claims.js";
+import { MAX_TOKEN_CHARS } from "../tokens/seal.js";
 import { checkMfaCode } from "./mfa-code.js";
 
 /** Durations in seconds (spec §5). */
@@ -105,10 +106,10 @@ function sessionTags(input: Input, from: Readonly<RoleSessionClaims> | null): { 
 }
 
 /** The request context keys AssumeRole adds, for the trust policy and the caller's own policies (spec §4.3). */
-function assumeRoleContext(input: Input, tags: readonly SessionTag[], mfaNow: boolean): Record<string, ContextValue> {
+function assumeRoleContext(input: Input, tags: readonly SessionTag[], sourceIdentity: string | null, mfaNow: boolean): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = { "sts:RoleSessionName": input.RoleSessionName as string };
   if (input.ExternalId !== undefined) context["sts:ExternalId"] = input.ExternalId as string;
-  if (input.SourceIdentity !== undefined) context["sts:SourceIdentity"] = input.SourceIdentity as string;
+  if (sourceIdentity !== null) context["sts:SourceIdentity"] = sourceIdentity;
   if (input.Tags !== undefined) {
     for (const tag of tags) context[`aws:RequestTag/${tag.key}`] = tag.value;
     context["aws:TagKeys"] = ((input.Tags as readonly StructInput[]).map((t) => t.Key as string));
@@ -125,8 +126,10 @@ function assumeRoleContext(input: Input, tags: readonly SessionTag[], mfaNow: bo
 /**
  * Whether the role may be assumed for `action` (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity):
  * the trust policy must allow it; when it names only the caller's account (or the role is in
- * another account) the caller's own policies must allow it too; an explicit deny in either wins
- * (spec §4.1).
+ * another account) the caller's own policies must allow it too; an explicit deny in either wins.
+ * A trust naming a role session through its role's ARN (or "*") needs no identity policy in the
+ * same account but is limited by the session's own session policies; one naming the session's
+ * own ARN is not (spec §4.1).
  */
 async function requireTrusted(ctx: OperationContext, role: Role, roleArnAsSent: string, action: string, context: Record<string, ContextValue>): Promise<void> {
   const { caller } = ctx;
@@ -139,8 +142,11 @@ async function requireTrusted(ctx: OperationContext, role: Role, roleArnAsSent: 
   if (trust.decision !== "allow") throw denied();
   const own = await decide(caller, ctx.deps.store, { action, resource: role.arn, shown: null, context });
   if (own.decision === "explicitDeny") throw denied();
+  if (own.decision === "allow") return;
   const sameAccount = role.accountId === caller.principal.accountId;
-  if (own.decision !== "allow" && !(sameAccount && trust.grantedTo === "caller")) throw denied();
+  if (!sameAccount || trust.grantedTo === "account") throw denied();
+  const request = { action, resource: role.arn, context };
+  if (trust.grantedTo === "caller" && !(await sessionPoliciesAllow(caller, ctx.deps.store, request))) throw denied();
 }
 
 /** PackedPolicySize: the percentage of the packed budget the session policies and tags take (row 21 beyond 100). */
@@ -200,10 +206,16 @@ export const assumeRole: Operation = {
 
     const from = caller.session?.role ?? null;
     const { tags, transitiveTagKeys } = sessionTags(input, from);
-    const context = assumeRoleContext(input, tags, mfaNow);
+    // A source identity, once set, passes on through chaining and "cannot be changed during the
+    // role session" (IAM User Guide); asking for another one is refused as a missing
+    // sts:SetSourceIdentity permission (the wire text for this case is UNCONFIRMED).
+    const sourceIdentity = from?.sourceIdentity ?? (input.SourceIdentity as string | undefined) ?? null;
+    if (input.SourceIdentity !== undefined && input.SourceIdentity !== sourceIdentity) {
+      throw Errors.assumeRoleDenied(principalArn(principal), arnAsSent, "sts:SetSourceIdentity");
+    }
+    const context = assumeRoleContext(input, tags, sourceIdentity, mfaNow);
     await requireTrusted(ctx, role, arnAsSent, "sts:AssumeRole", context);
     if (input.Tags !== undefined || input.TransitiveTagKeys !== undefined) await requireTrusted(ctx, role, arnAsSent, "sts:TagSession", context);
-    const sourceIdentity = (input.SourceIdentity as string | undefined) ?? from?.sourceIdentity ?? null;
     if (input.SourceIdentity !== undefined) await requireTrusted(ctx, role, arnAsSent, "sts:SetSourceIdentity", context);
 
     const seconds = (input.DurationSeconds as number | undefined) ?? ROLE_DURATION.default;
@@ -234,6 +246,12 @@ export const assumeRole: Operation = {
       role: { chained, sourceIdentity, policy: policy ?? null, policyArns, tags, transitiveTagKeys },
     };
     const sessionToken = await deps.tokens.seal(claims);
+    // The token carries the session policies and tags as given: one too long to be opened again
+    // must not be issued. Refused as AWS refuses too much packed policy, with the token's share of
+    // its room as the percentage (ours: AWS packs differently).
+    if (sessionToken.length > MAX_TOKEN_CHARS) {
+      throw Errors.packedPolicyTooLarge(Math.ceil((sessionToken.length / MAX_TOKEN_CHARS) * 100), tags.length > 0 ? "session tags" : "session policy");
+    }
     // AssumedRoleUser before Credentials as AWS sends them (spec §2.2); the place of
     // PackedPolicySize and SourceIdentity is UNCONFIRMED (model order here).
     return {

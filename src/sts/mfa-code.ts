@@ -11,8 +11,10 @@ import { isSpentCode } from "../mfa/spent-codes.js";
 import type { OperationContext } from "../protocol/operation.js";
 
 /**
- * Returns the serial number when a code was given and accepted, undefined when neither was given.
- * A role session has no MFA devices of its own: any serial is not associated with it.
+ * Returns the serial number when a code was given and accepted, undefined when neither was given
+ * — or when the caller is a role session: it has no MFA devices of its own, and a code it sends
+ * does not make it MFA-authenticated; the trust policy decides (assume-role spec §4.4: a role
+ * session's "AssumeRole (with MFA)" is refused with row 1's text — UNCONFIRMED).
  */
 export async function checkMfaCode(
   ctx: OperationContext,
@@ -23,7 +25,7 @@ export async function checkMfaCode(
   if ((serialNumber === undefined) !== (tokenCode === undefined)) throw Errors.mfaIncomplete();
   if (serialNumber === undefined || tokenCode === undefined) return undefined;
   const { principal } = ctx.caller;
-  if (principal.type === "role") throw Errors.mfaNotAssociated();
+  if (principal.type === "role") return undefined;
   const device = await ctx.deps.store.getMfaDevice(principal.accountId, serialNumber);
   const owner = principal.type === "root" ? null : principal.user.userName;
   if (!device || !isEnabledFor(device, owner)) throw Errors.mfaNotAssociated();

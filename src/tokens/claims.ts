@@ -78,6 +78,8 @@ const USER_CLAIMS_VERSION = 1;
 const ROLE_CLAIMS_VERSION = 2;
 /** A session policy is at most 2,048 characters of U+0009…U+00FF (2 UTF-8 bytes each at most). */
 const POLICY_BYTES = 4096;
+/** AssumeRole's PolicyArns accept up to 2048 characters each (ASCII: one byte each). */
+const POLICY_ARN_BYTES = 2048;
 /** AssumeRole's list limits (PolicyArns 10, Tags 50, TransitiveTagKeys 50) fit a 1-byte count. */
 const MAX_LIST = 255;
 const PRINCIPAL_ROOT = 0;
@@ -167,7 +169,7 @@ export function encodeClaims(claims: SessionClaims): Buffer {
   w.u8(role.chained ? 1 : 0);
   w.text(role.sourceIdentity ?? "", "sourceIdentity");
   w.text(role.policy ?? "", "policy", POLICY_BYTES);
-  writeList(w, role.policyArns, "policyArns", (arn) => w.text(arn, "policyArn"));
+  writeList(w, role.policyArns, "policyArns", (arn) => w.text(arn, "policyArn", POLICY_ARN_BYTES));
   writeList(w, role.tags, "tags", (tag) => {
     w.text(tag.key, "tag key");
     w.text(tag.value, "tag value");
@@ -248,7 +250,7 @@ export function decodeClaims(bytes: Buffer): SessionClaims {
     chained: chained === 1,
     sourceIdentity: sourceIdentity === "" ? null : sourceIdentity,
     policy: policy === "" ? null : policy,
-    policyArns: readList(r, () => r.text()),
+    policyArns: readList(r, () => r.text(POLICY_ARN_BYTES)),
     tags: readList(r, () => ({ key: r.text(), value: r.text() })),
     transitiveTagKeys: readList(r, () => r.text()),
   };

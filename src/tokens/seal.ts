@@ -18,10 +18,11 @@ const HEADER_BYTES = 5;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /**
- * Longer input is refused before decoding. Our largest possible token (claims text fields capped
- * at 1024 bytes each) is about 2900 characters; AWS documents its own as typically under 4096.
+ * Longer input is refused before decoding. AWS documents its own tokens as typically under
+ * 4096 characters. A GetSessionToken token is far shorter; AssumeRole's carry session policies
+ * and tags, and AssumeRole refuses to issue one longer than this (sts/assume-role.ts).
  */
-const MAX_TOKEN_CHARS = 4096;
+export const MAX_TOKEN_CHARS = 4096;
 
 /** Throws TypeError for claims outside their formats, Error when no key is active at `now`. */
 export function sealToken(claims: SessionClaims, ring: KeyRing, now: number): string {
