@@ -94,6 +94,30 @@ function wrongCodes(seed: Buffer, step: number, n: number): string[] {
 }
 
 describe("two serve processes on one PostgreSQL share the counts", () => {
+  it("30 wrong codes sent at once to both: 5 answered as wrong, 25 Throttling; a right code after them too", async () => {
+    const { iam } = sdkClients(a.url, root);
+    const bob = await createUserWithKey(iam, "bob");
+    const device = await createVirtualDevice(iam, "bob");
+    const step = timeStep(Date.now());
+    const { EnableMFADeviceCommand } = await import("@aws-sdk/client-iam");
+    await iam.send(
+      new EnableMFADeviceCommand({ UserName: "bob", SerialNumber: device.serialNumber, AuthenticationCode1: totpCode(device.seed, step - 1), AuthenticationCode2: totpCode(device.seed, step) }),
+    );
+    const { STSClient, GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
+    // One attempt each: the SDK would retry Throttling.
+    const clients = [a, b].map((p) => new STSClient({ endpoint: p.url, region: "us-east-1", credentials: bob, maxAttempts: 1 }));
+    const answer = (code: string, i: number) =>
+      clients[i % 2]!.send(new GetSessionTokenCommand({ SerialNumber: device.serialNumber, TokenCode: code })).then(
+        () => "ok",
+        (e: { name: string }) => e.name,
+      );
+    const answers = await Promise.all(wrongCodes(device.seed, step, 30).map(answer));
+    // That no more than 5 codes are checked however the attempts interleave: src/lockout/mfa-attempts.test.ts.
+    expect(answers.filter((x) => x === "AccessDenied")).toHaveLength(5);
+    expect(answers.filter((x) => x === "Throttling")).toHaveLength(25);
+    expect(await answer(totpCode(device.seed, step + 1), 0)).toBe("Throttling");
+  });
+
   it("3 wrong codes on one and 2 on the other lock the device on both; one audit record and one warn line in all", async () => {
     const { iam } = sdkClients(a.url, root);
     const alice = await createUserWithKey(iam, "alice");
@@ -139,7 +163,7 @@ describe("two serve processes on one PostgreSQL share the counts", () => {
         .trimEnd()
         .split("\n")
         .map((line) => JSON.parse(line) as { eventType: string; eventName: string; serviceEventDetails?: Record<string, unknown> })
-        .filter((r) => r.eventType === "AwsServiceEvent"),
+        .filter((r) => r.eventType === "AwsServiceEvent" && r.serviceEventDetails?.userName === "alice"),
     );
     expect(lockouts.map((r) => [r.eventName, r.serviceEventDetails?.failures])).toEqual([
       ["MFADeviceLockout", 5],
@@ -149,7 +173,8 @@ describe("two serve processes on one PostgreSQL share the counts", () => {
     expect(lockouts[1]!.serviceEventDetails).toMatchObject({ accessKeyId: alice.accessKeyId, userName: "alice" });
 
     // One warn line per lockout, by the process that locked it (the 5th failure went to A both times).
-    const warnLines = (text: string) => text.split("\n").filter((line) => line.includes("locked after too many failures"));
+    const warnLines = (text: string) =>
+      text.split("\n").filter((line) => line.includes("locked after too many failures") && (line.includes(device.serialNumber) || line.includes(alice.accessKeyId)));
     expect(warnLines(stderr.b)).toEqual([]);
     const lines = warnLines(stderr.a).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((l) => [l.level, l.kind, l.subject, l.failures])).toEqual([

@@ -2143,6 +2143,27 @@ describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBefo
     expect(await s.getAttempts("key:AKIA1")).toBeUndefined();
   });
 
+  it("attempt limits: a success lifts only the lock its own attempt began; a withdrawn failure leaves the count", async () => {
+    const s = await fresh();
+    await s.recordFailedAttempt("mfa:own", T, LIMITS);
+    await s.recordFailedAttempt("mfa:own", T + 1, LIMITS);
+    const locked = await s.recordFailedAttempt("mfa:own", T + 2, LIMITS);
+    expect(locked).toEqual({ outcome: "locked", failures: 3, lockedUntil: T + 2 + 900_000 });
+    await s.clearFailedAttempts("mfa:own", T + 3, T + 1 + 900_000); // another lock's end: kept
+    expect(await s.getAttempts("mfa:own")).toEqual({ failures: 0, lockedUntil: T + 900_002 });
+    await s.clearFailedAttempts("mfa:own", T + 3, T + 2 + 900_000);
+    expect(await s.getAttempts("mfa:own")).toBeUndefined();
+
+    await s.recordFailedAttempt("mfa:back", T, LIMITS);
+    await s.recordFailedAttempt("mfa:back", T + 5, LIMITS);
+    await s.withdrawFailedAttempt("mfa:back", T + 5);
+    expect(await s.getAttempts("mfa:back")).toEqual({ failures: 1, lockedUntil: null });
+    await s.withdrawFailedAttempt("mfa:back", T + 99); // none at that time: unchanged
+    await s.withdrawFailedAttempt("mfa:none", T);
+    expect(await s.getAttempts("mfa:back")).toEqual({ failures: 1, lockedUntil: null });
+    expect(await s.getAttempts("mfa:none")).toBeUndefined();
+  });
+
   it("attempt limits under concurrency: 24 racing failures lock exactly once (2 counted before it, 21 refused); with room, none is lost", async () => {
     const s = await fresh();
     const results = await Promise.all(Array.from({ length: 24 }, (_, i) => s.recordFailedAttempt("mfa:race", T + i, LIMITS)));

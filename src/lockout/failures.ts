@@ -14,10 +14,15 @@ export type FailedAttempt = Omit<LockoutEvent, "failures" | "lockedAt" | "locked
 
 export async function countFailure(deps: Pick<Deps, "store" | "events" | "attemptLimits">, attempt: FailedAttempt, now: number): Promise<FailedAttemptResult> {
   const result = await deps.store.recordFailedAttempt(attemptSubject(attempt.kind, attempt.subject), now, attemptLimitsOf(deps));
+  reportLockout(deps, attempt, result, now);
+  return result;
+}
+
+/** Tells the security events about the failure that began a lock (nothing for the others). */
+export function reportLockout(deps: Pick<Deps, "events">, attempt: FailedAttempt, result: FailedAttemptResult, now: number): void {
   if (result.outcome === "locked") {
     deps.events?.lockout({ ...attempt, failures: result.failures, lockedAt: now, lockedUntil: result.lockedUntil });
   }
-  return result;
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { Errors } from "../errors.js";
 import type { OperationContext } from "../protocol/operation.js";
-import { countFailure, forgetFailures } from "./failures.js";
-import { attemptSubject, isLocked } from "./limits.js";
+import { reportLockout } from "./failures.js";
+import { attemptLimitsOf, attemptSubject } from "./limits.js";
 
 /**
  * What a check found: the codes accepted; wrong (a guess: counted); or right but already used
@@ -21,22 +21,32 @@ export interface CheckedDevice {
 }
 
 /**
- * Runs `check` unless the device is locked, and counts a wrong code or resets the count after a
- * success. Returns whether the codes were accepted; throws AWS's Throttling while the device is
- * locked, also when another request locked it while this one was being checked (this one was
- * then not counted).
+ * Runs `check` unless the device is locked. The attempt is counted as a failure before its codes
+ * are looked at, so that guesses sent at once — to any number of workers or `serve` processes —
+ * cannot have more codes checked than the limit allows: each takes its place in the count first,
+ * and the one that fills it locks the device for all that come after. A right code then gives its
+ * place back and resets the count (lifting the lock only if its own place began it); a replay
+ * (no guess) gives its place back; a wrong code keeps it. Returns whether the codes were
+ * accepted; throws AWS's Throttling while the device is locked.
  */
 export async function limitedMfaCheck(ctx: OperationContext, device: CheckedDevice, now: number, check: () => Promise<CodeVerdict>): Promise<boolean> {
   const { deps, caller } = ctx;
-  const record = await deps.store.getAttempts(attemptSubject("mfa-device", device.serialNumber));
-  if (isLocked(record, now)) throw Errors.throttling();
+  const subject = attemptSubject("mfa-device", device.serialNumber);
+  const counted = await deps.store.recordFailedAttempt(subject, now, attemptLimitsOf(deps));
+  if (counted.outcome === "already-locked") throw Errors.throttling();
   const verdict = await check();
+  const lockedByThis = counted.outcome === "locked" ? counted.lockedUntil : undefined;
   if (verdict === "accepted") {
-    await forgetFailures(deps, "mfa-device", device.serialNumber, record, now);
+    await deps.store.clearFailedAttempts(subject, now, lockedByThis);
     return true;
   }
-  if (verdict === "spent") return false;
-  const result = await countFailure(
+  if (verdict === "spent") {
+    // A replay in the place that began a lock keeps it: taking it back would let a known
+    // spent code reset the count after every four guesses.
+    if (lockedByThis === undefined) await deps.store.withdrawFailedAttempt(subject, now);
+    return false;
+  }
+  reportLockout(
     deps,
     {
       kind: "mfa-device",
@@ -48,8 +58,8 @@ export async function limitedMfaCheck(ctx: OperationContext, device: CheckedDevi
       requestId: ctx.requestId,
       sourceIp: caller.origin.sourceIp,
     },
+    counted,
     now,
   );
-  if (result.outcome === "already-locked") throw Errors.throttling();
   return false;
 }

@@ -36,6 +36,17 @@ export function nextAfterFailure(row: AttemptRow | undefined, now: number, limit
   return { write: { failureTimes: recent, lockedUntil: null }, result: { outcome: "counted", failures: recent.length } };
 }
 
+/**
+ * A counted attempt taken back (its code turned out to be no guess: a replay): one failure at
+ * `at` leaves the count. Undefined when there is nothing to change — no such failure, or a lock
+ * began since (the count it held is gone; the lock stays).
+ */
+export function nextAfterWithdrawal(row: AttemptRow | undefined, at: number): AttemptRow | undefined {
+  const index = row?.failureTimes.indexOf(at) ?? -1;
+  if (row === undefined || index < 0) return undefined;
+  return { failureTimes: row.failureTimes.filter((_, i) => i !== index), lockedUntil: row.lockedUntil };
+}
+
 /** The failure times as stored: a JSON array of ms (text in SQLite, jsonb in PostgreSQL); anything else is a corrupt row. */
 export function parseFailureTimes(stored: unknown): number[] {
   const value = typeof stored === "string" ? (JSON.parse(stored) as unknown) : stored;

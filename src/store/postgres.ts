@@ -88,7 +88,7 @@ import type {
   User,
   FailedAttemptResult,
 } from "./store.js";
-import { nextAfterFailure, parseFailureTimes, type AttemptRow } from "./attempts.js";
+import { nextAfterFailure, nextAfterWithdrawal, parseFailureTimes, type AttemptRow } from "./attempts.js";
 import {
   DEVICE_SELECT,
   KEY_SELECT,
@@ -990,25 +990,27 @@ export class PostgresStore implements Store {
       // The row exists (a racing insert waits for the first one's commit, then does nothing), and
       // is locked: racing counts queue here and each reads what the previous one wrote.
       await q("INSERT INTO attempt_failures (subject) VALUES ($1) ON CONFLICT DO NOTHING", [subject]);
-      const { rows } = await q<{ failures: unknown; locked_until: number | null }>(
-        "SELECT failures, locked_until FROM attempt_failures WHERE subject = $1 FOR UPDATE",
-        [subject],
-      );
-      const row: AttemptRow | undefined = rows[0] && { failureTimes: parseFailureTimes(rows[0].failures), lockedUntil: rows[0].locked_until };
+      const row = await lockedAttemptRow(q, subject);
       const { write, result } = nextAfterFailure(row, now, limits);
-      if (write) {
-        await q("UPDATE attempt_failures SET failures = $2::jsonb, locked_until = $3 WHERE subject = $1", [
-          subject,
-          JSON.stringify(write.failureTimes),
-          write.lockedUntil,
-        ]);
-      }
+      if (write) await putAttemptRow(q, subject, write);
       return result;
     });
   }
 
-  async clearFailedAttempts(subject: string, now: number): Promise<void> {
-    await this.query("DELETE FROM attempt_failures WHERE subject = $1 AND (locked_until IS NULL OR locked_until <= $2)", [subject, now]);
+  async clearFailedAttempts(subject: string, now: number, liftLockUntil?: number): Promise<void> {
+    await this.query("DELETE FROM attempt_failures WHERE subject = $1 AND (locked_until IS NULL OR locked_until <= $2 OR locked_until = $3)", [
+      subject,
+      now,
+      liftLockUntil ?? null,
+    ]);
+  }
+
+  async withdrawFailedAttempt(subject: string, at: number): Promise<void> {
+    await this.transaction(async (q) => {
+      const row = await lockedAttemptRow(q, subject);
+      const write = nextAfterWithdrawal(row, at);
+      if (write) await putAttemptRow(q, subject, write);
+    });
   }
 
   async createGroup(group: Group): Promise<CreateGroupResult> {
@@ -1871,3 +1873,15 @@ const txOf =
     const result = await client.query<R>(text, values);
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   };
+
+/** A subject's attempt row, locked for the rest of the transaction (racing updates queue behind it). */
+async function lockedAttemptRow(q: Tx, subject: string): Promise<AttemptRow | undefined> {
+  const { rows } = await q<{ failures: unknown; locked_until: number | null }>("SELECT failures, locked_until FROM attempt_failures WHERE subject = $1 FOR UPDATE", [
+    subject,
+  ]);
+  return rows[0] && { failureTimes: parseFailureTimes(rows[0].failures), lockedUntil: rows[0].locked_until };
+}
+
+async function putAttemptRow(q: Tx, subject: string, row: AttemptRow): Promise<void> {
+  await q("UPDATE attempt_failures SET failures = $2::jsonb, locked_until = $3 WHERE subject = $1", [subject, JSON.stringify(row.failureTimes), row.lockedUntil]);
+}

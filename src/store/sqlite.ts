@@ -63,7 +63,7 @@ import type {
   User,
   FailedAttemptResult,
 } from "./store.js";
-import { nextAfterFailure, parseFailureTimes, type AttemptRow } from "./attempts.js";
+import { nextAfterFailure, nextAfterWithdrawal, parseFailureTimes, type AttemptRow } from "./attempts.js";
 import {
   DEVICE_SELECT,
   KEY_SELECT,
@@ -570,7 +570,7 @@ export class SqliteStore implements Store {
         `INSERT INTO attempt_failures (subject, failures, locked_until) VALUES (?, ?, ?)
          ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
       ),
-      clearAttempts: db.prepare("DELETE FROM attempt_failures WHERE subject = ? AND (locked_until IS NULL OR locked_until <= ?)"),
+      clearAttempts: db.prepare("DELETE FROM attempt_failures WHERE subject = ? AND (locked_until IS NULL OR locked_until <= ? OR locked_until = ?)"),
     };
     this.owners = { user: ownerStatements(db, "user"), group: ownerStatements(db, "group"), role: ownerStatements(db, "role") };
   }
@@ -850,8 +850,17 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
-  async clearFailedAttempts(subject: string, now: number): Promise<void> {
-    this.q.clearAttempts.run(subject, now);
+  async clearFailedAttempts(subject: string, now: number, liftLockUntil?: number): Promise<void> {
+    this.q.clearAttempts.run(subject, now, liftLockUntil ?? null);
+  }
+
+  async withdrawFailedAttempt(subject: string, at: number): Promise<void> {
+    this.db
+      .transaction(() => {
+        const write = nextAfterWithdrawal(this.attemptRow(subject), at);
+        if (write) this.q.putAttempts.run(subject, JSON.stringify(write.failureTimes), write.lockedUntil);
+      })
+      .immediate();
   }
 
   /** The id of a policy owner (a user or a group, by case-insensitive name); undefined when there is none. */

@@ -448,8 +448,14 @@ export interface Store {
    * lock is not extended.
    */
   recordFailedAttempt(subject: string, now: number, limits: AttemptLimits): Promise<FailedAttemptResult>;
-  /** Forgets the subject's failures (a success), unless it is locked at `now`: a lock is never lifted early. */
-  clearFailedAttempts(subject: string, now: number): Promise<void>;
+  /**
+   * Forgets the subject's failures (a success), unless it is locked at `now`: a lock is never
+   * lifted early — except the one ending at `liftLockUntil`, which the caller's own attempt began
+   * (an MFA attempt is counted before its code is checked, and the code was right).
+   */
+  clearFailedAttempts(subject: string, now: number, liftLockUntil?: number): Promise<void>;
+  /** Takes back one failure counted at `at` (an attempt that was no guess); atomically, like recordFailedAttempt. */
+  withdrawFailedAttempt(subject: string, at: number): Promise<void>;
 
   // --- groups (issue 12) ---
   createGroup(group: Group): Promise<CreateGroupResult>;
