@@ -12,9 +12,16 @@ const [command, ...rest] = process.argv.slice(2);
 if (command === "get-session-token" || command === "get-caller-identity") {
   require("../dist/cli/drop-in.cjs")
     .runDropIn(command, rest)
-    .then((code) => {
-      process.exitCode = code;
-    });
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      // Anything the command did not turn into aws's own message: as aws's last-resort handler prints it.
+      (error) => {
+        process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 255;
+      },
+    );
 } else {
   import("../dist/cli/program.js");
 }

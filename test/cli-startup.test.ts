@@ -6,7 +6,7 @@
  * Also: a closed stdout ends the command as aws CLI v2's does (the drop-ins write to fd 1 directly).
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,19 +57,21 @@ describe("drop-in start-up", () => {
   });
 });
 
-/** Runs a command whose stdout pipe is closed before it writes. */
-function withStdoutClosed(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+/** Runs a command whose stdout is a pipe closed before it writes, or a file that refuses writes (/dev/full). */
+function withStdoutClosed(command: string, args: string[], env: Record<string, string>, to: "closed pipe" | "/dev/full" = "closed pipe"): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.destroy();
+    const full = to === "/dev/full" ? openSync("/dev/full", "w") : undefined;
+    const child = spawn(command, args, { env, stdio: ["ignore", full ?? "pipe", "pipe"] });
+    if (full !== undefined) closeSync(full);
+    child.stdout?.destroy();
     let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stderr }));
   });
 }
 
-describe("a closed stdout", () => {
+describe("a stdout that cannot be written", () => {
   // aws CLI v2 buffers stdout (unless PYTHONUNBUFFERED is set): Python's flush at exit fails.
   it("ends the command as aws CLI v2's: Python's BrokenPipeError at exit, exit 120", async () => {
     const args = ["get-session-token", "--generate-cli-skeleton"];
@@ -81,5 +83,16 @@ describe("a closed stdout", () => {
       stderr: "Exception ignored in: <_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>\nBrokenPipeError: [Errno 32] Broken pipe\n",
     });
     expect(ours).toEqual(aws);
+  });
+
+  it("a full disk (/dev/full) too: Python's OSError at exit, exit 120", async () => {
+    const args = ["get-session-token", "--generate-cli-skeleton"];
+    const env = clientEnv(undefined);
+    const aws = await withStdoutClosed("/usr/bin/aws", ["sts", ...args], env, "/dev/full");
+    expect(aws).toEqual({
+      code: 120,
+      stderr: "Exception ignored in: <_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>\nOSError: [Errno 28] No space left on device\n",
+    });
+    expect(await withStdoutClosed(process.execPath, [BIN, ...args], env, "/dev/full")).toEqual(aws);
   });
 });

@@ -126,8 +126,9 @@ describe("one prompt per session", () => {
     const after = readFileSync(credentialsFile, "utf8");
     expect(after.startsWith(before)).toBe(true);
     const written = section("alice")!;
-    expect(Object.keys(written)).toEqual(["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_credential_expiration"]);
+    expect(Object.keys(written)).toEqual(["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_credential_expiration", "mfa_sts_mfa_serial"]);
     expect(written.aws_access_key_id).toMatch(/^ASIA/);
+    expect(written.mfa_sts_mfa_serial).toBe(alice.mfaSerial);
     expect(written.aws_credential_expiration).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     const given = await credentials();
     expect(given).toEqual({

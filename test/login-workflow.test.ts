@@ -114,12 +114,14 @@ interface StoredSession {
   secretAccessKey: string;
   sessionToken: string;
   expiration: string;
+  /** The MFA device the session was made with, or "none". */
+  mfaSerial: string;
 }
 
-/** The four lines login appends for a new section, exactly. */
+/** The five lines login appends for a new section, exactly. */
 const sessionBlock = (profile: string, s: StoredSession): string =>
   `[${profile}]\naws_access_key_id = ${s.accessKeyId}\naws_secret_access_key = ${s.secretAccessKey}\n` +
-  `aws_session_token = ${s.sessionToken}\naws_credential_expiration = ${s.expiration}\n`;
+  `aws_session_token = ${s.sessionToken}\naws_credential_expiration = ${s.expiration}\nmfa_sts_mfa_serial = ${s.mfaSerial}\n`;
 
 /** `[profile]` of a credentials file, checked to be a complete session. */
 function sessionIn(text: string, profile: string): StoredSession {
@@ -130,7 +132,9 @@ function sessionIn(text: string, profile: string): StoredSession {
     secretAccessKey: section!.aws_secret_access_key as string,
     sessionToken: section!.aws_session_token as string,
     expiration: section!.aws_credential_expiration as string,
+    mfaSerial: section!.mfa_sts_mfa_serial as string,
   };
+  expect(s.mfaSerial).toMatch(/^(none|arn:aws:iam::\d{12}:mfa\/.+)$/);
   expect(s.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
   expect(s.secretAccessKey).toMatch(/^\S{40}$/);
   expect(s.sessionToken).toMatch(/^\S+$/);
@@ -214,6 +218,7 @@ describe("login", () => {
 
     const text = readFileSync(work.credentials, "utf8");
     workSession = sessionIn(text, "work");
+    expect(workSession.mfaSerial).toBe(device.serialNumber);
     const expiresAt = Date.parse(workSession.expiration);
     // 12 hours (IAM user default) from the server's time.
     expect(expiresAt).toBe(server.clock.now() + 43_200_000);

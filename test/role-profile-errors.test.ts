@@ -41,7 +41,9 @@ beforeAll(() => {
     config,
     Object.entries(BAD_PROFILES)
       .map(([name, body]) => `[profile ${name}]\n${body}`)
-      .join("\n") + `\n[profile env-source]\nrole_arn = ${ROLE}\ncredential_source = Environment\n`,
+      .join("\n") +
+      `\n[profile env-source]\nrole_arn = ${ROLE}\ncredential_source = Environment\n` +
+      `\n[profile huge-duration]\nrole_arn = ${ROLE}\nsource_profile = work\nduration_seconds = 99999999999999999999\n`,
   );
   // [work] as login leaves it: the long-term key beside, the session (expired here) in [work].
   writeFileSync(
@@ -90,6 +92,16 @@ describe("bad role profiles: the aws CLI's words and exit code", () => {
         '\nThe profile "env-source" takes its source credentials from credential_source = Environment; ' +
         "mfa-sts assumes roles from an MFA session of a source_profile: use source_profile.\n",
     });
+  });
+
+  it("a duration_seconds past any exact number: one clear line (exit 255, as the profile errors above), for status as well", async () => {
+    const message = "\nduration_seconds = 99999999999999999999 in [profile huge-duration] is not a duration AWS accepts (900 to 43200 seconds).\n";
+    const [login, exported, status] = await Promise.all([
+      mfaSts(["login", "--profile", "huge-duration", "--token-code", "123456"]),
+      mfaSts(["export", "--profile", "huge-duration"]),
+      mfaSts(["status"]),
+    ]);
+    for (const r of [login, exported, status]) expect(r).toEqual({ code: 255, stdout: "", stderr: message });
   });
 
   it("--no-session on a profile without role_arn: a usage error (exit 252)", async () => {

@@ -239,3 +239,25 @@ describe("status", () => {
     expect(out).toContain("r1            work    expired  2");
   });
 });
+
+describe("a session made without MFA", () => {
+  it("is not reused for a role profile that names an MFA device: one prompt makes an MFA session, and the role is assumed", async () => {
+    const keys = /\[work-long-term\]\n([^[]*)/.exec(readFileSync(join(home, ".aws", "credentials"), "utf8"))![1]!;
+    writeFileSync(join(home, ".aws", "credentials"), `${readFileSync(join(home, ".aws", "credentials"), "utf8")}\n[plain-long-term]\n${keys}`);
+    writeFileSync(
+      join(home, ".aws", "config"),
+      `${readFileSync(join(home, ".aws", "config"), "utf8")}[profile plain]\nregion = us-east-1\n` +
+        `[profile needs-mfa]\nrole_arn = ${roleArn("r1")}\nsource_profile = plain\nmfa_serial = ${device.serialNumber}\n`,
+    );
+    advance(MINUTE);
+    await login("plain");
+    expect(prompts).toEqual([]);
+    expect(readFileSync(join(home, ".aws", "credentials"), "utf8")).toMatch(/\[plain\]\n(?:.*\n){4}mfa_sts_mfa_serial = none\n/);
+    advance(MINUTE);
+    answers = [nextCode];
+    await login("needs-mfa");
+    expect(prompts).toEqual([`MFA code for ${device.serialNumber}: `]);
+    expect(out).toContain(`Assumed ${roleArn("r1")} for profile needs-mfa with the session in [plain]`);
+    expect(readFileSync(join(home, ".aws", "credentials"), "utf8")).toMatch(/\[plain\]\n(?:.*\n){4}mfa_sts_mfa_serial = arn:aws:iam::123456789012:mfa\/alice\n/);
+  });
+});

@@ -23,13 +23,12 @@ export async function runDropIn(command: "get-session-token" | "get-caller-ident
     },
     version: packageVersion(),
   });
-  if (!stdout.broken) return code;
-  // aws CLI v2 buffers its output; Python's flush at exit finds the pipe closed and says so.
-  process.stderr.write(BROKEN_PIPE);
+  if (stdout.failure === undefined) return code;
+  // aws CLI v2 buffers its output; Python's flush at exit meets the error and says so.
+  process.stderr.write(`Exception ignored in: <_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>\n${stdout.failure}\n`);
   return PYTHON_EXIT_FLUSH_FAILED;
 }
 
-const BROKEN_PIPE = "Exception ignored in: <_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>\nBrokenPipeError: [Errno 32] Broken pipe\n";
 /** Python's exit status when flushing stdout at exit fails. */
 const PYTHON_EXIT_FLUSH_FAILED = 120;
 
@@ -38,23 +37,36 @@ const PYTHON_EXIT_FLUSH_FAILED = 120;
  * stream modules: ~3 ms of the ~15 ms the drop-ins take beyond node's own start-up (issue 15).
  * Node writes to files, pipes and terminals synchronously on Linux anyway. A pipe left
  * non-blocking by another process can refuse a write (EAGAIN): the rest then goes through
- * process.stdout, which waits. A closed pipe (EPIPE) drops the output and is reported at the end,
- * as aws's Python does (node's stream would throw an unhandled EPIPE with a stack trace).
+ * process.stdout, which waits. Any other failure (a closed pipe, a full disk) drops the output
+ * and is reported at the end as aws's Python reports it (node's stream would throw an unhandled
+ * error with a stack trace).
  */
 class DirectStdout {
-  broken = false;
+  /** Python's line for the write error, e.g. "BrokenPipeError: [Errno 32] Broken pipe". */
+  failure: string | undefined;
 
   write(text: string): void {
-    if (this.broken) return;
+    if (this.failure !== undefined) return;
     const bytes = Buffer.from(text, "utf8");
     let written = 0;
     try {
       while (written < bytes.length) written += writeSync(1, bytes, written);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "EAGAIN") process.stdout.write(bytes.subarray(written));
-      else if (code === "EPIPE") this.broken = true;
-      else throw e;
+      const error = e as NodeJS.ErrnoException;
+      if (error.code !== "EAGAIN") {
+        this.failure = pythonOsError(error);
+        return;
+      }
+      // The stream reports a pipe closed later as an 'error' event: noted, not a crash.
+      if (process.stdout.listenerCount("error") === 0) process.stdout.on("error", (later: NodeJS.ErrnoException) => (this.failure ??= pythonOsError(later)));
+      process.stdout.write(bytes.subarray(written));
     }
   }
+}
+
+/** How Python names an OSError: "OSError: [Errno 28] No space left on device" (BrokenPipeError for EPIPE). */
+function pythonOsError(error: NodeJS.ErrnoException): string {
+  const description = /^[A-Z0-9]+: ([^,]+)/.exec(error.message)?.[1] ?? error.message;
+  const kind = error.code === "EPIPE" ? "BrokenPipeError" : "OSError";
+  return `${kind}: [Errno ${Math.abs(error.errno ?? 0)}] ${description.charAt(0).toUpperCase()}${description.slice(1)}`;
 }

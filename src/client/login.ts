@@ -54,6 +54,35 @@ export interface Session extends Credentials {
   sessionToken: string;
   /** ms since the epoch */
   expiresAt: number;
+  /**
+   * The MFA device the session was made with; null: made without one; undefined: not known (a
+   * session written by an older mfa-sts, or by something else).
+   */
+  mfaSerial?: string | null;
+}
+
+/**
+ * Written beside a session in [P]: the MFA device it was made with, or "none". botocore and the
+ * SDKs ignore keys they do not know. A session made without the device a profile now names is
+ * not reused for it (an MFA-only role would refuse it).
+ */
+const SESSION_DEVICE_KEY = "mfa_sts_mfa_serial";
+const NO_DEVICE = "none";
+
+/** What login writes into [P] for a session (the library's fromMfaSession writes the same). */
+export function sessionValues(session: Session, serialNumber: string | undefined): [string, string][] {
+  return [
+    ["aws_access_key_id", session.accessKeyId],
+    ["aws_secret_access_key", session.secretAccessKey],
+    ["aws_session_token", session.sessionToken],
+    ["aws_credential_expiration", rfc3339(session.expiresAt)],
+    [SESSION_DEVICE_KEY, serialNumber ?? NO_DEVICE],
+  ];
+}
+
+/** Whether a stored session may serve a profile whose MFA device is `serialNumber` (none: any session may). */
+export function madeWithDevice(session: Session, serialNumber: string | undefined): boolean {
+  return serialNumber === undefined || session.mfaSerial === undefined || session.mfaSerial === serialNumber;
 }
 
 /** The profile login works on: --profile, else AWS_PROFILE, else default. */
@@ -77,7 +106,8 @@ export function storedSession(files: SharedFiles, profile: string): Session | un
   const [accessKeyId, secretAccessKey, sessionToken] = [text("aws_access_key_id"), text("aws_secret_access_key"), text("aws_session_token")];
   const expiresAt = Date.parse(text("aws_credential_expiration") ?? "");
   if (!accessKeyId || !secretAccessKey || !sessionToken || Number.isNaN(expiresAt)) return undefined;
-  return { accessKeyId, secretAccessKey, sessionToken, expiresAt };
+  const device = text(SESSION_DEVICE_KEY);
+  return { accessKeyId, secretAccessKey, sessionToken, expiresAt, mfaSerial: device === undefined ? undefined : device === NO_DEVICE ? null : device };
 }
 
 export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promise<Session> {
@@ -87,9 +117,10 @@ export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promi
   const now = io.now();
   const files = readSharedFiles(io);
 
+  const serialNumber = options.serialNumber ?? sessionSerialNumber(files, profile, longTermSection);
   if (!options.force) {
     const current = storedSession(files, profile);
-    if (current && current.expiresAt - now > RENEW_BEFORE_MS) {
+    if (current && current.expiresAt - now > RENEW_BEFORE_MS && madeWithDevice(current, serialNumber)) {
       io.stdout(
         `The session in [${profile}] is still valid for ${describeRemaining(current.expiresAt - now)} ` +
           `(until ${rfc3339(current.expiresAt)}); --force renews it.\n`,
@@ -98,7 +129,6 @@ export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promi
     }
   }
 
-  const serialNumber = options.serialNumber ?? sessionSerialNumber(files, profile, longTermSection);
   const ctx: HintContext = { profile, longTermSection, credentialsFile, serialNumber };
   const longTermCredentials = longTermKeys(files, ctx);
   const endpoint = resolveEndpoint(undefined, resolveRegion(undefined, io, files, profile), io, files, profile);
@@ -117,13 +147,8 @@ export async function loginOrThrow(options: LoginOptions, io: WorkflowIo): Promi
     if (!(e instanceof ServiceError)) throw e;
     throw withHint(e, hintFor(e, { ...ctx, ...skewContext(e, io.now()) }));
   }
-  const session = sessionFrom(result.result);
-  await writeSession(credentialsFile, profile, [
-    ["aws_access_key_id", session.accessKeyId],
-    ["aws_secret_access_key", session.secretAccessKey],
-    ["aws_session_token", session.sessionToken],
-    ["aws_credential_expiration", rfc3339(session.expiresAt)],
-  ]);
+  const session: Session = { ...sessionFrom(result.result), mfaSerial: serialNumber ?? null };
+  await writeSession(credentialsFile, profile, sessionValues(session, serialNumber));
   io.stdout(`Logged in: [${profile}] holds a session until ${rfc3339(session.expiresAt)} (${describeRemaining(session.expiresAt - io.now())}).\n`);
   return session;
 }

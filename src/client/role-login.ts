@@ -28,6 +28,7 @@ import {
   callWithMfa,
   describeRemaining,
   loginOrThrow,
+  madeWithDevice,
   longTermKeys,
   longTermSectionOf,
   RENEW_BEFORE_MS,
@@ -165,7 +166,10 @@ async function mfaSession(run: Run, fallback: Session | undefined): Promise<{ se
   const { io, chain, options } = run;
   const serialNumber = sessionDevice(run);
   const current = storedSession(readSharedFiles(io), chain.source);
-  if (current && current.expiresAt - io.now() > RENEW_BEFORE_MS) return { session: current, serialNumber };
+  // A session made without the device is not reused for roles that need it (their trust would refuse it).
+  if (current && current.expiresAt - io.now() > RENEW_BEFORE_MS && madeWithDevice(current, serialNumber)) {
+    return { session: current, serialNumber: current.mfaSerial === null ? undefined : serialNumber };
+  }
   if (run.mode === "use" && serialNumber !== undefined && options.tokenCode === undefined) {
     const noTerminal = !hasTerminal(io);
     if (noTerminal && fallback) return { fallback };

@@ -122,6 +122,10 @@ function readSettings(name: string, profile: Profile): Omit<RoleProfile, "source
   const mfaSerial = setting(profile, "mfa_serial");
   const externalId = setting(profile, "external_id");
   const durationSeconds = pythonIntOrUndefined(setting(profile, "duration_seconds"));
+  // Python's int() has no limit; a number past JavaScript's exact integers is no duration AWS takes.
+  if (durationSeconds !== undefined && !Number.isSafeInteger(durationSeconds)) {
+    throw configError(`duration_seconds = ${setting(profile, "duration_seconds")!.trim()} in [profile ${name}] is not a duration AWS accepts (900 to 43200 seconds).`);
+  }
   return {
     name,
     roleArn: setting(profile, "role_arn") ?? "",

@@ -16,10 +16,11 @@ import {
   DEFAULT_LONG_TERM_SUFFIX,
   longTermKeys,
   longTermSectionOf,
-  rfc3339,
+  madeWithDevice,
   sessionFrom,
   sessionProfile,
   sessionSerialNumber,
+  sessionValues,
   skewContext,
   storedSession,
   transportOptions,
@@ -104,7 +105,7 @@ export function fromMfaSession(options: MfaSessionOptions = {}): MfaSessionProvi
     const ce = clientEnvironment(options);
     const profile = options.profile ?? sessionProfile(undefined, ce);
     const key = `${credentialsFilePath(ce)}\0${profile}`;
-    let session = freshSession(ce, profile, now(), marginMs);
+    let session = freshSession(ce, profile, now(), marginMs, options.longTermSuffix);
     if (session === undefined) {
       let pending = refreshing.get(key);
       if (pending === undefined) {
@@ -131,15 +132,19 @@ function clientEnvironment(options: MfaSessionOptions): ClientEnvironment {
 }
 
 /** `[P]`'s session when it has more than the margin left. */
-function freshSession(ce: ClientEnvironment, profile: string, nowMs: number, marginMs: number): Session | undefined {
-  const session = storedSession(readSharedFiles(ce), profile);
-  return session !== undefined && session.expiresAt - nowMs > marginMs ? session : undefined;
+/** [P]'s session while it has more than the margin left and was made with the device the profile names now. */
+function freshSession(ce: ClientEnvironment, profile: string, nowMs: number, marginMs: number, longTermSuffix: string | undefined): Session | undefined {
+  const files = readSharedFiles(ce);
+  const session = storedSession(files, profile);
+  if (session === undefined || session.expiresAt - nowMs <= marginMs) return undefined;
+  const serialNumber = sessionSerialNumber(files, profile, longTermSectionOf(profile, longTermSuffix ?? DEFAULT_LONG_TERM_SUFFIX));
+  return madeWithDevice(session, serialNumber) ? session : undefined;
 }
 
 async function refresh(options: MfaSessionOptions, ce: ClientEnvironment, profile: string, now: () => number, marginMs: number): Promise<Session> {
   try {
     // Another process (a `login`, another app) may have renewed it while this one was deciding.
-    const renewed = freshSession(ce, profile, now(), marginMs);
+    const renewed = freshSession(ce, profile, now(), marginMs, options.longTermSuffix);
     if (renewed) return renewed;
     const files = readSharedFiles(ce);
     const longTermSection = longTermSectionOf(profile, options.longTermSuffix ?? DEFAULT_LONG_TERM_SUFFIX);
@@ -176,13 +181,8 @@ async function refresh(options: MfaSessionOptions, ce: ClientEnvironment, profil
       if (!(e instanceof ServiceError)) throw e;
       throw new MfaSessionError(withHint(e, hintFor(e, { ...ctx, ...skewContext(e, now()) })).message, { cause: e, code: e.code });
     }
-    const session = sessionFrom(result.result);
-    await updateSection(credentialsFile, profile, [
-      ["aws_access_key_id", session.accessKeyId],
-      ["aws_secret_access_key", session.secretAccessKey],
-      ["aws_session_token", session.sessionToken],
-      ["aws_credential_expiration", rfc3339(session.expiresAt)],
-    ]);
+    const session: Session = { ...sessionFrom(result.result), mfaSerial: serialNumber ?? null };
+    await updateSection(credentialsFile, profile, sessionValues(session, serialNumber));
     return session;
   } catch (e) {
     if (e instanceof CliError || e instanceof CredentialsFileError) throw new MfaSessionError(e.message, { cause: e });
