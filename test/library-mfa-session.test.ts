@@ -331,3 +331,39 @@ describe("shared with the mfa-sts CLI", () => {
     expect(getSessionTokens - calls).toBe(0);
   });
 });
+
+describe("role profiles (role_arn + source_profile), as issue 14 asks of fromMfaSession", () => {
+  it("one prompt for the source's MFA session, one AssumeRole for five waiting calls, then the aws CLI's cache without a call", async () => {
+    now = Date.now();
+    const savedHome = process.env.HOME;
+    process.env.HOME = home; // the aws CLI's cache is ~/.aws/cli/cache
+    try {
+      const dora = await srv.createUser("dora", { mfa: true });
+      addProfile("dora", dora);
+      const { IAMClient, CreateRoleCommand } = await import("@aws-sdk/client-iam");
+      const trust = { Effect: "Allow", Principal: { AWS: dora.arn }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } };
+      await new IAMClient({ endpoint: srv.url, region: "us-east-1", credentials: srv.root }).send(
+        new CreateRoleCommand({ RoleName: "lib-role", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [trust] }) }),
+      );
+      writeFileSync(
+        configFile,
+        `${readFileSync(configFile, "utf8")}[profile lib-role]\nrole_arn = arn:aws:iam::${srv.accountId}:role/lib-role\nsource_profile = dora\nmfa_serial = ${dora.mfaSerial}\n`,
+      );
+      const calls = getSessionTokens;
+      const { credentials, prompts } = provider("lib-role", dora);
+      const answers = await Promise.all(Array.from({ length: 5 }, () => credentials()));
+      expect(prompts).toEqual([dora.mfaSerial]);
+      expect(getSessionTokens - calls).toBe(1);
+      expect(new Set(answers.map((c) => c.accessKeyId)).size).toBe(1);
+      expect((await stsWith(credentials).send(new GetCallerIdentityCommand({}))).Arn).toMatch(/:assumed-role\/lib-role\/mfa-sts-session-\d+$/);
+      // Another provider (another process) takes them from the aws CLI's cache: no prompt, no call.
+      const again = provider("lib-role", dora);
+      expect((await again.credentials()).accessKeyId).toBe(answers[0]!.accessKeyId);
+      expect(again.prompts).toEqual([]);
+      expect(getSessionTokens - calls).toBe(1);
+    } finally {
+      if (savedHome === undefined) delete process.env.HOME;
+      else process.env.HOME = savedHome;
+    }
+  });
+});

@@ -39,6 +39,8 @@ export interface WorkflowIo extends ClientEnvironment {
   terminal: () => Terminal | undefined;
   now: () => number;
   version: string;
+  /** Asked for a code in place of the terminal (the library's fromMfaSession); a wrong code is not asked again. */
+  mfaCodeProvider?: (serialNumber: string) => Promise<string> | string;
 }
 
 export interface LoginOptions {
@@ -239,9 +241,10 @@ export async function callWithMfa<T>(
 ): Promise<T> {
   if (serialNumber === undefined) return call(undefined);
   const codes = usedCodesPath(io);
-  const terminal = tokenCode === undefined ? io.terminal() : undefined;
+  const given = tokenCode ?? (io.mfaCodeProvider === undefined ? undefined : (await io.mfaCodeProvider(serialNumber)).trim());
+  const terminal = given === undefined ? io.terminal() : undefined;
   try {
-    let code = readCode(tokenCode, serialNumber, terminal, codes, io);
+    let code = readCode(given, serialNumber, terminal, codes, io);
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await call(code);

@@ -273,7 +273,9 @@ function sourceHasCredentials({ io, chain }: Run): boolean {
   return profile !== undefined && ("aws_access_key_id" in profile || "aws_secret_access_key" in profile);
 }
 
+/** Whether a code can be asked for: a terminal, or the library's code provider. */
 function hasTerminal(io: WorkflowIo): boolean {
+  if (io.mfaCodeProvider !== undefined) return true;
   const terminal = io.terminal();
   terminal?.close();
   return terminal !== undefined;

@@ -29,12 +29,17 @@ import {
   type WorkflowIo,
 } from "../client/login.js";
 import { GET_SESSION_TOKEN } from "../client/operations.js";
+import { isRoleProfileName, roleLoginOrThrow } from "../client/role-login.js";
 import { callSts, ServiceError, type ParamValue } from "../client/sts-request.js";
 import { packageVersion } from "../cli/version.js";
 
 /** Options of {@link fromMfaSession}; all optional but `mfaCodeProvider` when the profile has an MFA device. */
 export interface MfaSessionOptions {
-  /** The session profile `P`. Default: `AWS_PROFILE`, else `default` (as `mfa-sts login`). */
+  /**
+   * The session profile `P`, or a role profile (`role_arn` + `source_profile`: credentials as
+   * `mfa-sts export` gives them — the aws CLI's cache, else AssumeRole from the source's MFA
+   * session). Default: `AWS_PROFILE`, else `default` (as `mfa-sts login`).
+   */
   profile?: string;
   /**
    * Asked for a code when a new session is needed, with the device's serial (`mfa_serial` of
@@ -104,6 +109,7 @@ export function fromMfaSession(options: MfaSessionOptions = {}): MfaSessionProvi
   return async () => {
     const ce = clientEnvironment(options);
     const profile = options.profile ?? sessionProfile(undefined, ce);
+    if (isRoleProfileName(readSharedFiles(ce), profile)) return credentialsOf(await roleSession(options, ce, profile, now));
     const key = `${credentialsFilePath(ce)}\0${profile}`;
     let session = freshSession(ce, profile, now(), marginMs, options.longTermSuffix);
     if (session === undefined) {
@@ -114,8 +120,46 @@ export function fromMfaSession(options: MfaSessionOptions = {}): MfaSessionProvi
       }
       session = await pending;
     }
-    return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken, expiration: new Date(session.expiresAt) };
+    return credentialsOf(session);
   };
+}
+
+const credentialsOf = (session: Session): MfaSessionCredentials => ({
+  accessKeyId: session.accessKeyId,
+  secretAccessKey: session.secretAccessKey,
+  sessionToken: session.sessionToken,
+  expiration: new Date(session.expiresAt),
+});
+
+/**
+ * A role profile (role_arn + source_profile): what `mfa-sts export` gives — the aws CLI's cached
+ * credentials while they have more than its 15 minutes left, else AssumeRole from the source's
+ * MFA session, which is made (one code from mfaCodeProvider) only when it is stale. Concurrent
+ * callers share one run.
+ */
+function roleSession(options: MfaSessionOptions, ce: ClientEnvironment, profile: string, now: () => number): Promise<Session> {
+  const key = `${credentialsFilePath(ce)}\0role\0${profile}`;
+  let pending = refreshing.get(key);
+  if (pending === undefined) {
+    const env = { ...ce.env, ...(options.endpoint !== undefined && { AWS_ENDPOINT_URL_STS: options.endpoint }), ...(options.region !== undefined && { AWS_REGION: options.region }) };
+    const io: WorkflowIo = { ...ce, env, stdout: () => {}, stderr: () => {}, terminal: () => undefined, now, version: packageVersion(), mfaCodeProvider: options.mfaCodeProvider };
+    const roleOptions = {
+      profile,
+      force: false,
+      noSession: false,
+      durationSeconds: options.durationSeconds,
+      longTermSuffix: options.longTermSuffix ?? DEFAULT_LONG_TERM_SUFFIX,
+    };
+    pending = roleLoginOrThrow(profile, roleOptions, io, "use")
+      .catch((e: unknown) => {
+        if (e instanceof ServiceError) throw new MfaSessionError(e.message, { cause: e, code: e.code });
+        if (e instanceof CliError || e instanceof CredentialsFileError) throw new MfaSessionError(e.message, { cause: e });
+        throw e;
+      })
+      .finally(() => refreshing.delete(key));
+    refreshing.set(key, pending);
+  }
+  return pending;
 }
 
 /** The process's environment, with the files named in the options taking the place of the variables. */
