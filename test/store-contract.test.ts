@@ -2143,25 +2143,34 @@ describe.each(backends)("Store contract: $name", ({ open, openPrevious, openBefo
     expect(await s.getAttempts("key:AKIA1")).toBeUndefined();
   });
 
-  it("attempt limits: a success lifts only the lock its own attempt began; a withdrawn failure leaves the count", async () => {
+  it("attempt limits: checks in progress hold places in the count; settled as wrong, right or no guess", async () => {
     const s = await fresh();
-    await s.recordFailedAttempt("mfa:own", T, LIMITS);
-    await s.recordFailedAttempt("mfa:own", T + 1, LIMITS);
-    const locked = await s.recordFailedAttempt("mfa:own", T + 2, LIMITS);
-    expect(locked).toEqual({ outcome: "locked", failures: 3, lockedUntil: T + 2 + 900_000 });
-    await s.clearFailedAttempts("mfa:own", T + 3, T + 1 + 900_000); // another lock's end: kept
-    expect(await s.getAttempts("mfa:own")).toEqual({ failures: 0, lockedUntil: T + 900_002 });
-    await s.clearFailedAttempts("mfa:own", T + 3, T + 2 + 900_000);
-    expect(await s.getAttempts("mfa:own")).toBeUndefined();
-
-    await s.recordFailedAttempt("mfa:back", T, LIMITS);
-    await s.recordFailedAttempt("mfa:back", T + 5, LIMITS);
-    await s.withdrawFailedAttempt("mfa:back", T + 5);
-    expect(await s.getAttempts("mfa:back")).toEqual({ failures: 1, lockedUntil: null });
-    await s.withdrawFailedAttempt("mfa:back", T + 99); // none at that time: unchanged
-    await s.withdrawFailedAttempt("mfa:none", T);
-    expect(await s.getAttempts("mfa:back")).toEqual({ failures: 1, lockedUntil: null });
-    expect(await s.getAttempts("mfa:none")).toBeUndefined();
+    // Three places (the limit): a fourth check at once finds none, is not counted, locks nothing.
+    for (const t of [T, T + 1, T + 2]) expect(await s.beginAttempt("mfa:dev", t, LIMITS)).toEqual({ outcome: "begun" });
+    expect(await s.beginAttempt("mfa:dev", T + 3, LIMITS)).toEqual({ outcome: "busy" });
+    expect(await s.getAttempts("mfa:dev")).toEqual({ failures: 0, lockedUntil: null });
+    // A replay gives its place back; a wrong code keeps it as a failure.
+    expect(await s.settleAttempt("mfa:dev", T + 1, "no-guess", T + 10, LIMITS)).toBeUndefined();
+    expect(await s.settleAttempt("mfa:dev", T, "wrong", T + 10, LIMITS)).toEqual({ outcome: "counted", failures: 1 });
+    expect(await s.beginAttempt("mfa:dev", T + 11, LIMITS)).toEqual({ outcome: "begun" });
+    expect(await s.beginAttempt("mfa:dev", T + 12, LIMITS)).toEqual({ outcome: "busy" });
+    // A right code resets the count; its row goes once nothing is left in it.
+    expect(await s.settleAttempt("mfa:dev", T + 2, "right", T + 20, LIMITS)).toBeUndefined();
+    expect(await s.getAttempts("mfa:dev")).toEqual({ failures: 0, lockedUntil: null });
+    expect(await s.settleAttempt("mfa:dev", T + 11, "no-guess", T + 20, LIMITS)).toBeUndefined();
+    expect(await s.getAttempts("mfa:dev")).toBeUndefined();
+    // The limit-th wrong code locks; while locked nothing begins, and a right code lifts nothing.
+    for (const t of [T + 30, T + 31, T + 32]) await s.beginAttempt("mfa:dev", t, LIMITS);
+    await s.settleAttempt("mfa:dev", T + 30, "wrong", T + 40, LIMITS);
+    await s.settleAttempt("mfa:dev", T + 31, "wrong", T + 41, LIMITS);
+    expect(await s.settleAttempt("mfa:dev", T + 32, "wrong", T + 42, LIMITS)).toEqual({ outcome: "locked", failures: 3, lockedUntil: T + 42 + 900_000 });
+    expect(await s.beginAttempt("mfa:dev", T + 50, LIMITS)).toEqual({ outcome: "already-locked", lockedUntil: T + 900_042 });
+    // A place left by a crashed check counts only within the window.
+    await s.beginAttempt("mfa:gone", T, LIMITS);
+    await s.beginAttempt("mfa:gone", T, LIMITS);
+    await s.beginAttempt("mfa:gone", T, LIMITS);
+    expect(await s.beginAttempt("mfa:gone", T + 299_999, LIMITS)).toEqual({ outcome: "busy" });
+    expect(await s.beginAttempt("mfa:gone", T + 300_000, LIMITS)).toEqual({ outcome: "begun" });
   });
 
   it("attempt limits under concurrency: 24 racing failures lock exactly once (2 counted before it, 21 refused); with room, none is lost", async () => {

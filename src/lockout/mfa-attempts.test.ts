@@ -1,8 +1,8 @@
 /**
- * limitedMfaCheck under concurrency, on a real store: every attempt takes its place in the count
+ * limitedMfaCheck under concurrency, on a real store: every attempt takes a place in the count
  * before its code is checked, so attempts in flight together cannot have more codes checked than
- * the limit; a right code gives its place back (and lifts only the lock its own place began), a
- * replay gives its place back, a wrong code keeps it.
+ * the limit; beyond it they are refused without locking anything; then a wrong code counts, a
+ * right one resets the count, a replay counts nothing.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,24 +56,23 @@ describe("limitedMfaCheck: attempts in flight together", () => {
     expect((await store!.getAttempts(SUBJECT))?.lockedUntil).toBe(T + 15 * 60_000);
   });
 
-  it("a right code among the first five resets the count, lifting the lock only when its own place began it", async () => {
+  it("a right code sent ten times at once: one accepted, places beyond the limit refused, nothing locked", async () => {
     const ctx = context();
-    // Places 1–4 wrong, the 5th (which locks) right: the lock is its own, so it goes.
+    const { answers, checked } = await together(ctx, ["accepted", ...Array(9).fill("spent")]);
+    expect(checked).toBe(5);
+    expect(answers).toEqual(["accepted", "refused", "refused", "refused", "refused", ...Array(5).fill("Throttling")]);
+    expect(await store!.getAttempts(SUBJECT)).toBeUndefined();
+  });
+
+  it("a right code resets the count; a replay counts nothing; the 5th wrong code locks", async () => {
+    const ctx = context();
     const first = await together(ctx, ["wrong", "wrong", "wrong", "wrong", "accepted"]);
     expect(first.answers).toEqual(["refused", "refused", "refused", "refused", "accepted"]);
     expect(await store!.getAttempts(SUBJECT)).toBeUndefined();
-    // Place 1 right, places 2–5 wrong: the 5th place's lock is not the right code's to lift.
-    const second = await together(ctx, ["accepted", "wrong", "wrong", "wrong", "wrong", "wrong"]);
-    expect(second.answers).toEqual(["accepted", "refused", "refused", "refused", "refused", "Throttling"]);
-    expect((await store!.getAttempts(SUBJECT))?.lockedUntil).toBe(T + 15 * 60_000);
-  });
-
-  it("a replay gives its place back, unless its place began a lock", async () => {
-    const ctx = context();
-    await together(ctx, ["wrong", "spent", "wrong"]);
+    await together(ctx, ["wrong", "spent", "wrong", "spent"]);
     expect(await store!.getAttempts(SUBJECT)).toEqual({ failures: 2, lockedUntil: null });
-    // A known spent code in the 5th place cannot reset the count for more guesses.
-    await together(ctx, ["wrong", "wrong", "spent"]);
-    expect((await store!.getAttempts(SUBJECT))?.lockedUntil).toBe(T + 15 * 60_000);
+    await together(ctx, ["wrong", "wrong", "wrong"]);
+    expect(await store!.getAttempts(SUBJECT)).toEqual({ failures: 0, lockedUntil: T + 15 * 60_000 });
+    expect((await together(ctx, ["accepted"])).answers).toEqual(["Throttling"]);
   });
 });

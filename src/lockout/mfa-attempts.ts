@@ -21,31 +21,30 @@ export interface CheckedDevice {
 }
 
 /**
- * Runs `check` unless the device is locked. The attempt is counted as a failure before its codes
- * are looked at, so that guesses sent at once — to any number of workers or `serve` processes —
- * cannot have more codes checked than the limit allows: each takes its place in the count first,
- * and the one that fills it locks the device for all that come after. A right code then gives its
- * place back and resets the count (lifting the lock only if its own place began it); a replay
- * (no guess) gives its place back; a wrong code keeps it. Returns whether the codes were
- * accepted; throws AWS's Throttling while the device is locked.
+ * Runs `check` unless the device is locked. The attempt first takes a place in the device's count
+ * (failures and checks in progress together), so attempts sent at once — to any number of
+ * workers or `serve` processes — cannot have more codes checked in a window than the limit
+ * allows; one that finds no place is refused with Throttling, uncounted and locking nothing (a
+ * right code sent many times at once must not lock the device). Then the place is settled: a wrong
+ * code counts as a failure (the limit-th begins the lock), a right one resets the count, a replay
+ * (no guess) counts nothing. Returns whether the codes were accepted; throws AWS's Throttling
+ * while the device is locked or its count is full.
  */
 export async function limitedMfaCheck(ctx: OperationContext, device: CheckedDevice, now: number, check: () => Promise<CodeVerdict>): Promise<boolean> {
   const { deps, caller } = ctx;
   const subject = attemptSubject("mfa-device", device.serialNumber);
-  const counted = await deps.store.recordFailedAttempt(subject, now, attemptLimitsOf(deps));
-  if (counted.outcome === "already-locked") throw Errors.throttling();
-  const verdict = await check();
-  const lockedByThis = counted.outcome === "locked" ? counted.lockedUntil : undefined;
-  if (verdict === "accepted") {
-    await deps.store.clearFailedAttempts(subject, now, lockedByThis);
-    return true;
+  const limits = attemptLimitsOf(deps);
+  const begun = await deps.store.beginAttempt(subject, now, limits);
+  if (begun.outcome !== "begun") throw Errors.throttling();
+  let verdict: CodeVerdict;
+  try {
+    verdict = await check();
+  } catch (e) {
+    await deps.store.settleAttempt(subject, now, "no-guess", now, limits);
+    throw e;
   }
-  if (verdict === "spent") {
-    // A replay in the place that began a lock keeps it: taking it back would let a known
-    // spent code reset the count after every four guesses.
-    if (lockedByThis === undefined) await deps.store.withdrawFailedAttempt(subject, now);
-    return false;
-  }
+  const result = await deps.store.settleAttempt(subject, now, verdict === "accepted" ? "right" : verdict === "spent" ? "no-guess" : "wrong", now, limits);
+  if (verdict !== "wrong") return verdict === "accepted";
   reportLockout(
     deps,
     {
@@ -58,8 +57,9 @@ export async function limitedMfaCheck(ctx: OperationContext, device: CheckedDevi
       requestId: ctx.requestId,
       sourceIp: caller.origin.sourceIp,
     },
-    counted,
+    result!,
     now,
   );
+  if (result?.outcome === "already-locked") throw Errors.throttling();
   return false;
 }

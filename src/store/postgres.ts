@@ -39,6 +39,8 @@ import type {
   AttachPolicyResult,
   AttemptLimits,
   AttemptRecord,
+  AttemptVerdict,
+  BeginAttemptResult,
   Bucket,
   CompleteUploadResult,
   CreateAccessKeyResult,
@@ -88,7 +90,7 @@ import type {
   User,
   FailedAttemptResult,
 } from "./store.js";
-import { nextAfterFailure, nextAfterWithdrawal, parseFailureTimes, type AttemptRow } from "./attempts.js";
+import { attemptTimesJson, nextAfterBegin, nextAfterFailure, nextAfterSettle, parseAttemptTimes, type AttemptRow } from "./attempts.js";
 import {
   DEVICE_SELECT,
   KEY_SELECT,
@@ -982,7 +984,7 @@ export class PostgresStore implements Store {
       [subject],
     );
     const row = rows[0];
-    return row && { failures: parseFailureTimes(row.failures).length, lockedUntil: row.locked_until };
+    return row && { failures: parseAttemptTimes(row.failures).failureTimes.length, lockedUntil: row.locked_until };
   }
 
   async recordFailedAttempt(subject: string, now: number, limits: AttemptLimits): Promise<FailedAttemptResult> {
@@ -997,19 +999,25 @@ export class PostgresStore implements Store {
     });
   }
 
-  async clearFailedAttempts(subject: string, now: number, liftLockUntil?: number): Promise<void> {
-    await this.query("DELETE FROM attempt_failures WHERE subject = $1 AND (locked_until IS NULL OR locked_until <= $2 OR locked_until = $3)", [
-      subject,
-      now,
-      liftLockUntil ?? null,
-    ]);
+  async clearFailedAttempts(subject: string, now: number): Promise<void> {
+    await this.query("DELETE FROM attempt_failures WHERE subject = $1 AND (locked_until IS NULL OR locked_until <= $2)", [subject, now]);
   }
 
-  async withdrawFailedAttempt(subject: string, at: number): Promise<void> {
-    await this.transaction(async (q) => {
-      const row = await lockedAttemptRow(q, subject);
-      const write = nextAfterWithdrawal(row, at);
+  async beginAttempt(subject: string, now: number, limits: AttemptLimits): Promise<BeginAttemptResult> {
+    return this.transaction(async (q) => {
+      await q("INSERT INTO attempt_failures (subject) VALUES ($1) ON CONFLICT DO NOTHING", [subject]);
+      const { write, result } = nextAfterBegin(await lockedAttemptRow(q, subject), now, limits);
       if (write) await putAttemptRow(q, subject, write);
+      return result;
+    });
+  }
+
+  async settleAttempt(subject: string, at: number, verdict: AttemptVerdict, now: number, limits: AttemptLimits): Promise<FailedAttemptResult | undefined> {
+    return this.transaction(async (q) => {
+      const { write, result } = nextAfterSettle(await lockedAttemptRow(q, subject), at, verdict, now, limits);
+      if (write === null) await q("DELETE FROM attempt_failures WHERE subject = $1", [subject]);
+      else await putAttemptRow(q, subject, write);
+      return result;
     });
   }
 
@@ -1879,9 +1887,9 @@ async function lockedAttemptRow(q: Tx, subject: string): Promise<AttemptRow | un
   const { rows } = await q<{ failures: unknown; locked_until: number | null }>("SELECT failures, locked_until FROM attempt_failures WHERE subject = $1 FOR UPDATE", [
     subject,
   ]);
-  return rows[0] && { failureTimes: parseFailureTimes(rows[0].failures), lockedUntil: rows[0].locked_until };
+  return rows[0] && { ...parseAttemptTimes(rows[0].failures), lockedUntil: rows[0].locked_until };
 }
 
 async function putAttemptRow(q: Tx, subject: string, row: AttemptRow): Promise<void> {
-  await q("UPDATE attempt_failures SET failures = $2::jsonb, locked_until = $3 WHERE subject = $1", [subject, JSON.stringify(row.failureTimes), row.lockedUntil]);
+  await q("UPDATE attempt_failures SET failures = $2::jsonb, locked_until = $3 WHERE subject = $1", [subject, attemptTimesJson(row), row.lockedUntil]);
 }

@@ -15,6 +15,8 @@ import type {
   AttachPolicyResult,
   AttemptLimits,
   AttemptRecord,
+  AttemptVerdict,
+  BeginAttemptResult,
   Bucket,
   CompleteUploadResult,
   CreateAccessKeyResult,
@@ -63,7 +65,7 @@ import type {
   User,
   FailedAttemptResult,
 } from "./store.js";
-import { nextAfterFailure, nextAfterWithdrawal, parseFailureTimes, type AttemptRow } from "./attempts.js";
+import { attemptTimesJson, nextAfterBegin, nextAfterFailure, nextAfterSettle, parseAttemptTimes, type AttemptRow } from "./attempts.js";
 import {
   DEVICE_SELECT,
   KEY_SELECT,
@@ -570,7 +572,8 @@ export class SqliteStore implements Store {
         `INSERT INTO attempt_failures (subject, failures, locked_until) VALUES (?, ?, ?)
          ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
       ),
-      clearAttempts: db.prepare("DELETE FROM attempt_failures WHERE subject = ? AND (locked_until IS NULL OR locked_until <= ? OR locked_until = ?)"),
+      clearAttempts: db.prepare("DELETE FROM attempt_failures WHERE subject = ? AND (locked_until IS NULL OR locked_until <= ?)"),
+      deleteAttempts: db.prepare("DELETE FROM attempt_failures WHERE subject = ?"),
     };
     this.owners = { user: ownerStatements(db, "user"), group: ownerStatements(db, "group"), role: ownerStatements(db, "role") };
   }
@@ -831,7 +834,12 @@ export class SqliteStore implements Store {
 
   private attemptRow(subject: string): AttemptRow | undefined {
     const row = this.q.getAttempts.get(subject) as { failures: string; locked_until: number | null } | undefined;
-    return row && { failureTimes: parseFailureTimes(row.failures), lockedUntil: row.locked_until };
+    return row && { ...parseAttemptTimes(row.failures), lockedUntil: row.locked_until };
+  }
+
+  private putAttemptRow(subject: string, row: AttemptRow | null): void {
+    if (row === null) this.q.deleteAttempts.run(subject);
+    else this.q.putAttempts.run(subject, attemptTimesJson(row), row.lockedUntil);
   }
 
   async getAttempts(subject: string): Promise<AttemptRecord | undefined> {
@@ -839,26 +847,37 @@ export class SqliteStore implements Store {
     return row && { failures: row.failureTimes.length, lockedUntil: row.lockedUntil };
   }
 
+  // Attempt rows are read and written under the write lock (IMMEDIATE): other processes on the file wait their turn.
   async recordFailedAttempt(subject: string, now: number, limits: AttemptLimits): Promise<FailedAttemptResult> {
-    // Read and write under the write lock (IMMEDIATE): other processes on the file wait their turn.
     return this.db
       .transaction((): FailedAttemptResult => {
         const { write, result } = nextAfterFailure(this.attemptRow(subject), now, limits);
-        if (write) this.q.putAttempts.run(subject, JSON.stringify(write.failureTimes), write.lockedUntil);
+        if (write) this.putAttemptRow(subject, write);
         return result;
       })
       .immediate();
   }
 
-  async clearFailedAttempts(subject: string, now: number, liftLockUntil?: number): Promise<void> {
-    this.q.clearAttempts.run(subject, now, liftLockUntil ?? null);
+  async clearFailedAttempts(subject: string, now: number): Promise<void> {
+    this.q.clearAttempts.run(subject, now);
   }
 
-  async withdrawFailedAttempt(subject: string, at: number): Promise<void> {
-    this.db
-      .transaction(() => {
-        const write = nextAfterWithdrawal(this.attemptRow(subject), at);
-        if (write) this.q.putAttempts.run(subject, JSON.stringify(write.failureTimes), write.lockedUntil);
+  async beginAttempt(subject: string, now: number, limits: AttemptLimits): Promise<BeginAttemptResult> {
+    return this.db
+      .transaction((): BeginAttemptResult => {
+        const { write, result } = nextAfterBegin(this.attemptRow(subject), now, limits);
+        if (write) this.putAttemptRow(subject, write);
+        return result;
+      })
+      .immediate();
+  }
+
+  async settleAttempt(subject: string, at: number, verdict: AttemptVerdict, now: number, limits: AttemptLimits): Promise<FailedAttemptResult | undefined> {
+    return this.db
+      .transaction((): FailedAttemptResult | undefined => {
+        const { write, result } = nextAfterSettle(this.attemptRow(subject), at, verdict, now, limits);
+        this.putAttemptRow(subject, write);
+        return result;
       })
       .immediate();
   }

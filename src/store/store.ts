@@ -139,6 +139,16 @@ export type FailedAttemptResult =
   /** The subject was locked already: not counted, the lock unchanged. */
   | { readonly outcome: "already-locked"; readonly lockedUntil: number };
 
+export type BeginAttemptResult =
+  /** A place in the count: check the code, then settle. */
+  | { readonly outcome: "begun" }
+  /** The count is full of failures and checks in progress: refused, not counted, nothing locked. */
+  | { readonly outcome: "busy" }
+  | { readonly outcome: "already-locked"; readonly lockedUntil: number };
+
+/** What a checked code turned out to be: a guess that failed, the right code, or a replay (no guess). */
+export type AttemptVerdict = "wrong" | "right" | "no-guess";
+
 /** An IAM group. Names are unique per account, case-insensitively, whatever the path. */
 export interface Group {
   accountId: string;
@@ -448,14 +458,16 @@ export interface Store {
    * lock is not extended.
    */
   recordFailedAttempt(subject: string, now: number, limits: AttemptLimits): Promise<FailedAttemptResult>;
+  /** Forgets the subject's failures (a success), unless it is locked at `now`: a lock is never lifted early. */
+  clearFailedAttempts(subject: string, now: number): Promise<void>;
   /**
-   * Forgets the subject's failures (a success), unless it is locked at `now`: a lock is never
-   * lifted early — except the one ending at `liftLockUntil`, which the caller's own attempt began
-   * (an MFA attempt is counted before its code is checked, and the code was right).
+   * Before an MFA code is checked: takes a place in the count (failures and checks in progress
+   * together, within the window) while there is one; atomically, like recordFailedAttempt
+   * (store/attempts.ts nextAfterBegin).
    */
-  clearFailedAttempts(subject: string, now: number, liftLockUntil?: number): Promise<void>;
-  /** Takes back one failure counted at `at` (an attempt that was no guess); atomically, like recordFailedAttempt. */
-  withdrawFailedAttempt(subject: string, at: number): Promise<void>;
+  beginAttempt(subject: string, now: number, limits: AttemptLimits): Promise<BeginAttemptResult>;
+  /** After the check begun at `at`: gives the place up as a failure, a success or no guess (nextAfterSettle). */
+  settleAttempt(subject: string, at: number, verdict: AttemptVerdict, now: number, limits: AttemptLimits): Promise<FailedAttemptResult | undefined>;
 
   // --- groups (issue 12) ---
   createGroup(group: Group): Promise<CreateGroupResult>;
