@@ -38,3 +38,27 @@ export class LruCache<K, V> {
     this.entries.clear();
   }
 }
+
+/**
+ * One LruCache per owner (a store: tests and the library run several in one process), made on
+ * first use and gone with its owner.
+ */
+export class LruCachesBy<O extends object, K, V> {
+  private readonly caches = new WeakMap<O, LruCache<K, V>>();
+
+  constructor(readonly capacity: number) {}
+
+  of(owner: O): LruCache<K, V> {
+    let cache = this.caches.get(owner);
+    if (!cache) {
+      cache = new LruCache<K, V>(this.capacity);
+      this.caches.set(owner, cache);
+    }
+    return cache;
+  }
+
+  /** Drops the owner's cache: the next `of` starts an empty one. */
+  forget(owner: O): void {
+    this.caches.delete(owner);
+  }
+}

@@ -10,7 +10,7 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { clientEnv, sdkClients, sdkError } from "./helpers/clients.js";
-import { mfaSts, serve, type ServeProcess } from "./helpers/cli.js";
+import { mfaSts, rootKeyOf, serve, type ServeProcess } from "./helpers/cli.js";
 import { tempDir } from "./helpers/server.js";
 
 function env(): Record<string, string> {
@@ -18,11 +18,6 @@ function env(): Record<string, string> {
   delete e.AWS_DEFAULT_REGION;
   return e;
 }
-
-const rootOf = (proc: ServeProcess) => ({
-  accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
-  secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
-});
 
 async function stop(proc: ServeProcess): Promise<void> {
   proc.child.kill("SIGTERM");
@@ -45,7 +40,7 @@ describe("serve --audit-log", () => {
     writeFileSync(file, "");
     chmodSync(file, 0o644);
     const first = await serve(["--data-dir", dir, "--workers", "1", "--audit-log", file], env());
-    const root = rootOf(first);
+    const root = rootKeyOf(first);
     const ids = await identities(first.url, root, 5);
     // No wait: the records are written after the answers, and the shutdown writes what is left.
     await stop(first);
@@ -72,7 +67,7 @@ describe("serve --audit-log", () => {
   it("defaults to DATA_DIR/audit.log; --no-audit-log keeps none; - writes to stdout", async () => {
     const dir = tempDir();
     const byDefault = await serve(["--data-dir", dir, "--workers", "1"], env());
-    const root = rootOf(byDefault);
+    const root = rootKeyOf(byDefault);
     await identities(byDefault.url, root, 2);
     await stop(byDefault);
     expect(statSync(join(dir, "audit.log")).mode & 0o777).toBe(0o600);
@@ -80,7 +75,7 @@ describe("serve --audit-log", () => {
 
     const none = tempDir();
     const off = await serve(["--data-dir", none, "--workers", "1", "--no-audit-log"], env());
-    await identities(off.url, rootOf(off), 1);
+    await identities(off.url, rootKeyOf(off), 1);
     await stop(off);
     expect(existsSync(join(none, "audit.log"))).toBe(false);
 
@@ -108,7 +103,7 @@ describe("serve --audit-log", () => {
     const dir = tempDir();
     const file = join(dir, "audit.log");
     const proc = await serve(["--data-dir", dir, "--workers", "2"], env());
-    const root = rootOf(proc);
+    const root = rootKeyOf(proc);
     const { iam } = sdkClients(proc.url, root);
     await iam.send(new CreateUserCommand({ UserName: "shared" }));
     // Fresh connections: the primary hands them to the workers in turn, so both write records.

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { clientEnv } from "./helpers/clients.js";
-import { mfaSts, serve, type ServeProcess } from "./helpers/cli.js";
+import { mfaSts, rootKeyOf, serve, type ServeProcess } from "./helpers/cli.js";
 import { tempDir, type Credentials } from "./helpers/server.js";
 
 function env(): Record<string, string> {
@@ -40,11 +40,6 @@ async function stop(proc: ServeProcess): Promise<void> {
   running.delete(proc);
 }
 
-const rootOf = (proc: ServeProcess): Credentials => ({
-  accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
-  secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
-});
-
 const clients = (url: string, creds: Credentials) => {
   const config = { endpoint: url, region: "us-east-1", credentials: creds, maxAttempts: 1 };
   return { iam: new IAMClient(config), sts: new STSClient(config) };
@@ -60,7 +55,7 @@ describe("backup while serve runs, then restore", () => {
   it("is a consistent snapshot with every acknowledged user; restore refuses the running server's directory, then restores", async () => {
     const dir = tempDir();
     const proc = await start(dir);
-    const root = rootOf(proc);
+    const root = rootKeyOf(proc);
     const { iam } = clients(proc.url, root);
 
     // Four writers create users until told to stop; each name is recorded when sent and when acknowledged.

@@ -21,7 +21,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { clientEnv, sdkClients, sdkError } from "./helpers/clients.js";
-import { mfaSts, serve } from "./helpers/cli.js";
+import { mfaSts, rootKeyOf, serve } from "./helpers/cli.js";
 import { tempDir } from "./helpers/server.js";
 import { USER_TTL_MS } from "../src/auth/session-users.js";
 
@@ -217,10 +217,7 @@ describe("mfa-sts serve", () => {
     const dir = tempDir();
     const proc = await serve(["--data-dir", dir, "--workers", "2"], env());
     expect(proc.banner).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(2 workers\)\n$/);
-    const creds = {
-      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
-      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
-    };
+    const creds = rootKeyOf(proc);
     // Enough requests on fresh connections that both workers serve some; all see one store.
     const { iam } = sdkClients(proc.url, creds);
     await iam.send(new CreateUserCommand({ UserName: "shared" }));
@@ -238,10 +235,7 @@ describe("mfa-sts serve", () => {
 
   it("--workers 2: a worker that dies is replaced, and the replacement serves", async () => {
     const proc = await serve(["--data-dir", tempDir(), "--workers", "2"], env());
-    const root = {
-      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
-      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
-    };
+    const root = rootKeyOf(proc);
     let logs = "";
     proc.child.stderr.on("data", (d: Buffer) => (logs += d.toString()));
     const [first, second, ...more] = childPids(proc.child.pid!);
@@ -272,10 +266,7 @@ describe("mfa-sts serve", () => {
 
   it("--workers 2: a user renamed or deleted through one worker is so on every worker when the call answers", async () => {
     const proc = await serve(["--data-dir", tempDir(), "--workers", "2"], env());
-    const root = {
-      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
-      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
-    };
+    const root = rootKeyOf(proc);
     const { iam } = sdkClients(proc.url, root);
     await iam.send(new CreateUserCommand({ UserName: "leaver" }));
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "leaver" }))).AccessKey!;
@@ -307,10 +298,7 @@ describe("mfa-sts serve", () => {
 
   it("--workers 2: a policy attached or detached through one worker is in force on every worker when the call answers", async () => {
     const proc = await serve(["--data-dir", tempDir(), "--workers", "2"], env());
-    const root = {
-      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
-      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
-    };
+    const root = rootKeyOf(proc);
     const { iam } = sdkClients(proc.url, root);
     await iam.send(new CreateUserCommand({ UserName: "reader" }));
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "reader" }))).AccessKey!;

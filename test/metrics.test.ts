@@ -8,7 +8,7 @@ import { CreateUserCommand, GetUserCommand } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientEnv, sdkClients, sdkError } from "./helpers/clients.js";
-import { serve, type ServeProcess } from "./helpers/cli.js";
+import { rootKeyOf, serve, type ServeProcess } from "./helpers/cli.js";
 import { advanceSteps, codeAt, createUserWithKey, enabledVirtualDevice, freezeAtStepStart, serverStep } from "./helpers/mfa.js";
 import { parsePrometheusText, sampleValue, type MetricFamily } from "./helpers/prometheus-text.js";
 import { startTestServer, tempDir, type TestServer } from "./helpers/server.js";
@@ -105,11 +105,6 @@ function env(): Record<string, string> {
   return e;
 }
 
-const rootOf = (proc: ServeProcess) => ({
-  accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
-  secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
-});
-
 async function stop(proc: ServeProcess): Promise<void> {
   proc.child.kill("SIGTERM");
   expect(await proc.exited).toMatchObject({ code: 0 });
@@ -123,7 +118,7 @@ async function spread(n: number, call: () => Promise<unknown>): Promise<void> {
 describe("GET /metrics, serve --workers 2", () => {
   it("one scrape counts every worker's requests, whichever worker answers it", async () => {
     const proc = await serve(["--data-dir", tempDir(), "--workers", "2", "--no-audit-log"], env());
-    const root = rootOf(proc);
+    const root = rootKeyOf(proc);
     await sdkClients(proc.url, root).iam.send(new CreateUserCommand({ UserName: "shared" }));
     // Alternating workers: each serves about half, so only the sum of both makes these counts.
     await spread(10, () => sdkClients(proc.url, root).sts.send(new GetCallerIdentityCommand({})));
@@ -153,7 +148,7 @@ describe("--admin-port", () => {
       const admin = /admin endpoints \(\/healthz, \/metrics\) on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(proc.banner)?.[1];
       expect(admin, proc.banner).toBeDefined();
       expect(admin).not.toBe(proc.url);
-      await spread(4, () => sdkClients(proc.url, rootOf(proc)).sts.send(new GetCallerIdentityCommand({})));
+      await spread(4, () => sdkClients(proc.url, rootKeyOf(proc)).sts.send(new GetCallerIdentityCommand({})));
       const m = await scrape(admin!);
       expect(requests(m, "sts", "GetCallerIdentity", 200)).toBe(4);
       const health = await fetch(`${admin}/healthz`);

@@ -13,7 +13,7 @@ import { get as httpsGet } from "node:https";
 import { connect as tlsConnect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientEnv, run } from "./helpers/clients.js";
-import { mfaSts, serve, type ServeProcess } from "./helpers/cli.js";
+import { mfaSts, rootKeyOf, serve, type ServeProcess } from "./helpers/cli.js";
 import { tempDir, type Credentials } from "./helpers/server.js";
 import { makeCertificates, type TestCertificates } from "./helpers/tls-certs.js";
 
@@ -36,10 +36,7 @@ let port: number;
 beforeAll(async () => {
   certs = makeCertificates();
   server = await serve(["--data-dir", tempDir(), "--workers", "2", "--tls-cert", certs.cert, "--tls-key", certs.key], serveEnv());
-  root = {
-    accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(server.banner)![1]!,
-    secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(server.banner)![1]!,
-  };
+  root = rootKeyOf(server);
   port = Number(new URL(server.url).port);
 });
 afterAll(async () => {

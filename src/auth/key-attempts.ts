@@ -13,7 +13,7 @@
 import type { Deps } from "../deps.js";
 import { countFailure, forgetFailures } from "../lockout/failures.js";
 import { attemptSubject, isLocked } from "../lockout/limits.js";
-import { LruCache } from "../lru-cache.js";
+import { LruCachesBy, type LruCache } from "../lru-cache.js";
 import type { AccessKey, AttemptRecord, Store } from "../store/store.js";
 
 export const KEY_ATTEMPTS_TTL_MS = 1000;
@@ -24,16 +24,8 @@ interface Entry {
   at: number;
 }
 
-const caches = new WeakMap<Store, LruCache<string, Entry>>();
-
-function cacheOf(store: Store): LruCache<string, Entry> {
-  let cache = caches.get(store);
-  if (!cache) {
-    cache = new LruCache(MAX_ENTRIES);
-    caches.set(store, cache);
-  }
-  return cache;
-}
+const caches = new LruCachesBy<Store, string, Entry>(MAX_ENTRIES);
+const cacheOf = (store: Store): LruCache<string, Entry> => caches.of(store);
 
 /** The key's attempt record, from this process's cache when fresh (or locked), else the store. */
 export async function keyAttempts(store: Store, accessKeyId: string, now: number): Promise<AttemptRecord | undefined> {

@@ -7,7 +7,7 @@
  * process sharing the store may go on seeing them for up to USER_TTL_MS (the bound stated in README).
  */
 import type { Role, Store, User } from "../store/store.js";
-import { LruCache } from "../lru-cache.js";
+import { LruCachesBy, type LruCache } from "../lru-cache.js";
 
 export const USER_TTL_MS = 1000;
 const MAX_ENTRIES = 10_000;
@@ -17,16 +17,8 @@ interface Entry {
   at: number;
 }
 
-const caches = new WeakMap<Store, LruCache<string, Entry>>();
-
-function cacheOf(store: Store): LruCache<string, Entry> {
-  let cache = caches.get(store);
-  if (!cache) {
-    cache = new LruCache(MAX_ENTRIES);
-    caches.set(store, cache);
-  }
-  return cache;
-}
+const caches = new LruCachesBy<Store, string, Entry>(MAX_ENTRIES);
+const cacheOf = (store: Store): LruCache<string, Entry> => caches.of(store);
 
 async function remembered<T extends User | Role>(store: Store, key: string, now: number, read: () => Promise<T | undefined>): Promise<T | undefined> {
   const cache = cacheOf(store);
@@ -54,5 +46,5 @@ export async function sessionRole(store: Store, accountId: string, roleName: str
 
 /** Drops this process's entries (auth/principal-caches.ts decides when). */
 export function dropSessionUsers(store: Store): void {
-  caches.delete(store);
+  caches.forget(store);
 }

@@ -14,7 +14,7 @@
  *   only within that second — by a client repeating a call, which is what costs under load.
  */
 import { awsManagedPolicy } from "../aws-managed-policies.js";
-import { LruCache } from "../lru-cache.js";
+import { LruCache, LruCachesBy } from "../lru-cache.js";
 import { compilePolicy, evaluate, parsePolicy, type CompiledPolicy, type Evaluation, type EvaluationRequest } from "../policy/index.js";
 import type { RoleSessionClaims } from "../tokens/claims.js";
 import type { EffectivePolicy, Store } from "../store/store.js";
@@ -88,7 +88,7 @@ export class PolicySet {
   }
 }
 
-const caches = new WeakMap<Store, LruCache<string, PolicySet>>();
+const caches = new LruCachesBy<Store, string, PolicySet>(MAX_USERS);
 
 /** A set read at most once per USER_TTL_MS per key and process; undefined (not kept) when `read` finds no principal. */
 async function rememberedSet(
@@ -97,11 +97,7 @@ async function rememberedSet(
   now: number,
   read: () => Promise<readonly NamedPolicy[] | undefined>,
 ): Promise<PolicySet | undefined> {
-  let cache = caches.get(store);
-  if (!cache) {
-    cache = new LruCache<string, PolicySet>(MAX_USERS);
-    caches.set(store, cache);
-  }
+  const cache = caches.of(store);
   const hit = cache.get(key);
   if (hit && now - hit.at >= 0 && now - hit.at < USER_TTL_MS) return hit;
   const policies = await read();
@@ -167,5 +163,5 @@ export async function managedDocument(store: Store, accountId: string, arn: stri
 
 /** Drops this process's entries (principal-caches.ts decides when). */
 export function dropUserPolicies(store: Store): void {
-  caches.delete(store);
+  caches.forget(store);
 }

@@ -71,8 +71,8 @@ export interface Session extends Credentials {
 const SESSION_DEVICE_KEY = "mfa_sts_mfa_serial";
 const NO_DEVICE = "none";
 
-/** What login writes into [P] for a session (the library's fromMfaSession writes the same). */
-export function sessionValues(session: Session, serialNumber: string | undefined): [string, string][] {
+/** What login writes into [P] for a session. */
+function sessionValues(session: Session, serialNumber: string | undefined): [string, string][] {
   return [
     ["aws_access_key_id", session.accessKeyId],
     ["aws_secret_access_key", session.secretAccessKey],
@@ -216,7 +216,7 @@ export async function callStsChecked(
 
 /** AWS's error line, then the hint when there is one. */
 export const withHint = (e: ServiceError, hint: string | undefined): CliError =>
-  new CliError(e.exitCode, hint === undefined ? e.message : `${e.message}\n\n${hint}`);
+  new CliError(e.exitCode, hint === undefined ? e.message : `${e.message}\n\n${hint}`, { cause: e });
 
 /** The measured skew for the clock hint, when AWS's message tells its time. */
 export function skewContext(e: ServiceError, now: number): { skewMs?: number } {

@@ -7,30 +7,22 @@
  * `mfa-sts exec` and any number of processes on this provider ask for one code per session.
  */
 import { homedir } from "node:os";
-import { credentialsFilePath, readSharedFiles, resolveEndpoint, resolveRegion, type ClientEnvironment } from "../client/config.js";
-import { CredentialsFileError, updateSection } from "../client/credentials-file.js";
+import { credentialsFilePath, readSharedFiles, type ClientEnvironment } from "../client/config.js";
+import { CredentialsFileError } from "../client/credentials-file.js";
 import { CliError } from "../client/errors.js";
-import { hintFor, type HintContext } from "../client/hints.js";
 import {
-  callWithMfa,
   DEFAULT_LONG_TERM_SUFFIX,
-  longTermKeys,
   longTermSectionOf,
+  loginOrThrow,
   madeWithDevice,
-  sessionFrom,
   sessionProfile,
   sessionSerialNumber,
-  sessionValues,
-  skewContext,
   storedSession,
-  transportOptions,
-  withHint,
   type Session,
   type WorkflowIo,
 } from "../client/login.js";
-import { GET_SESSION_TOKEN } from "../client/operations.js";
 import { isRoleProfileName, roleLoginOrThrow } from "../client/role-login.js";
-import { callSts, ServiceError, type ParamValue } from "../client/sts-request.js";
+import { ServiceError } from "../client/sts-request.js";
 import { packageVersion } from "../cli/version.js";
 
 /** Options of {@link fromMfaSession}; all optional but `mfaCodeProvider` when the profile has an MFA device. */
@@ -141,25 +133,38 @@ function roleSession(options: MfaSessionOptions, ce: ClientEnvironment, profile:
   const key = `${credentialsFilePath(ce)}\0role\0${profile}`;
   let pending = refreshing.get(key);
   if (pending === undefined) {
-    const env = { ...ce.env, ...(options.endpoint !== undefined && { AWS_ENDPOINT_URL_STS: options.endpoint }), ...(options.region !== undefined && { AWS_REGION: options.region }) };
-    const io: WorkflowIo = { ...ce, env, stdout: () => {}, stderr: () => {}, terminal: () => undefined, now, version: packageVersion(), mfaCodeProvider: options.mfaCodeProvider };
-    const roleOptions = {
-      profile,
-      force: false,
-      noSession: false,
-      durationSeconds: options.durationSeconds,
-      longTermSuffix: options.longTermSuffix ?? DEFAULT_LONG_TERM_SUFFIX,
-    };
-    pending = roleLoginOrThrow(profile, roleOptions, io, "use")
-      .catch((e: unknown) => {
-        if (e instanceof ServiceError) throw new MfaSessionError(e.message, { cause: e, code: e.code });
-        if (e instanceof CliError || e instanceof CredentialsFileError) throw new MfaSessionError(e.message, { cause: e });
-        throw e;
-      })
+    const roleOptions = { profile, force: false, noSession: false, durationSeconds: options.durationSeconds, longTermSuffix: longTermSuffixOf(options) };
+    pending = roleLoginOrThrow(profile, roleOptions, workflowIo(options, ce, now), "use")
+      .catch(asMfaSessionError)
       .finally(() => refreshing.delete(key));
     refreshing.set(key, pending);
   }
   return pending;
+}
+
+const longTermSuffixOf = (options: MfaSessionOptions): string => options.longTermSuffix ?? DEFAULT_LONG_TERM_SUFFIX;
+
+/**
+ * The CLI workflow's surroundings for the library: nothing printed, no terminal — codes come from
+ * mfaCodeProvider — and the endpoint and region options in the places the CLI reads first.
+ */
+function workflowIo(options: MfaSessionOptions, ce: ClientEnvironment, now: () => number): WorkflowIo {
+  const env = {
+    ...ce.env,
+    ...(options.endpoint !== undefined && { AWS_ENDPOINT_URL_STS: options.endpoint }),
+    ...(options.region !== undefined && { AWS_REGION: options.region }),
+  };
+  const quiet = () => {};
+  return { ...ce, env, stdout: quiet, stderr: quiet, terminal: () => undefined, now, version: packageVersion(), mfaCodeProvider: options.mfaCodeProvider };
+}
+
+/** What the workflow threw, as the library's error: its message (with login's hint), and AWS's code when STS refused. */
+function asMfaSessionError(e: unknown): never {
+  if (e instanceof CliError || e instanceof CredentialsFileError) {
+    const service = e instanceof ServiceError ? e : e.cause instanceof ServiceError ? e.cause : undefined;
+    throw new MfaSessionError(e.message, { cause: e, code: service?.code });
+  }
+  throw e;
 }
 
 /** The process's environment, with the files named in the options taking the place of the variables. */
@@ -175,7 +180,6 @@ function clientEnvironment(options: MfaSessionOptions): ClientEnvironment {
   };
 }
 
-/** `[P]`'s session when it has more than the margin left. */
 /** [P]'s session while it has more than the margin left and was made with the device the profile names now. */
 function freshSession(ce: ClientEnvironment, profile: string, nowMs: number, marginMs: number, longTermSuffix: string | undefined): Session | undefined {
   const files = readSharedFiles(ce);
@@ -185,51 +189,21 @@ function freshSession(ce: ClientEnvironment, profile: string, nowMs: number, mar
   return madeWithDevice(session, serialNumber) ? session : undefined;
 }
 
+/** A new session in [P], as `login --force` makes and writes it, the code from mfaCodeProvider. */
 async function refresh(options: MfaSessionOptions, ce: ClientEnvironment, profile: string, now: () => number, marginMs: number): Promise<Session> {
   try {
     // Another process (a `login`, another app) may have renewed it while this one was deciding.
     const renewed = freshSession(ce, profile, now(), marginMs, options.longTermSuffix);
     if (renewed) return renewed;
-    const files = readSharedFiles(ce);
-    const longTermSection = longTermSectionOf(profile, options.longTermSuffix ?? DEFAULT_LONG_TERM_SUFFIX);
-    const serialNumber = sessionSerialNumber(files, profile, longTermSection);
-    const credentialsFile = credentialsFilePath(ce);
-    const ctx: HintContext = { profile, longTermSection, credentialsFile, serialNumber };
-    const longTerm = longTermKeys(files, ctx);
-    const region = options.region ?? resolveRegion(undefined, ce, files, profile);
-    const endpoint = resolveEndpoint(options.endpoint, region, ce, files, profile);
-    const io: WorkflowIo = { ...ce, stdout: () => {}, stderr: () => {}, terminal: () => undefined, now, version: packageVersion() };
-
-    let code: string | undefined;
-    if (serialNumber !== undefined) {
-      if (options.mfaCodeProvider === undefined) {
-        throw new MfaSessionError(
-          `[${profile}] needs a new session and its MFA device ${serialNumber} needs a code: give fromMfaSession an mfaCodeProvider (serial => code).`,
-        );
-      }
-      code = (await options.mfaCodeProvider(serialNumber)).trim();
-    }
-    const params = new Map<string, ParamValue>();
-    if (options.durationSeconds !== undefined) params.set("DurationSeconds", options.durationSeconds);
-    if (serialNumber !== undefined && code !== undefined) {
-      params.set("SerialNumber", serialNumber);
-      params.set("TokenCode", code);
-    }
-    let result;
-    try {
-      // login's path: the code checked against the used-code cache first, remembered once accepted.
-      result = await callWithMfa(serialNumber, code, io, () =>
-        callSts(GET_SESSION_TOKEN, params, longTerm, endpoint, transportOptions(io, files, profile, "from-mfa-session")),
+    const serialNumber = sessionSerialNumber(readSharedFiles(ce), profile, longTermSectionOf(profile, longTermSuffixOf(options)));
+    if (serialNumber !== undefined && options.mfaCodeProvider === undefined) {
+      throw new MfaSessionError(
+        `[${profile}] needs a new session and its MFA device ${serialNumber} needs a code: give fromMfaSession an mfaCodeProvider (serial => code).`,
       );
-    } catch (e) {
-      if (!(e instanceof ServiceError)) throw e;
-      throw new MfaSessionError(withHint(e, hintFor(e, { ...ctx, ...skewContext(e, now()) })).message, { cause: e, code: e.code });
     }
-    const session: Session = { ...sessionFrom(result.result), mfaSerial: serialNumber ?? null };
-    await updateSection(credentialsFile, profile, sessionValues(session, serialNumber));
-    return session;
+    const loginOptions = { profile, force: true, durationSeconds: options.durationSeconds, longTermSuffix: longTermSuffixOf(options) };
+    return await loginOrThrow(loginOptions, workflowIo(options, ce, now));
   } catch (e) {
-    if (e instanceof CliError || e instanceof CredentialsFileError) throw new MfaSessionError(e.message, { cause: e });
-    throw e;
+    return asMfaSessionError(e);
   }
 }

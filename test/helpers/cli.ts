@@ -46,3 +46,11 @@ export function serve(args: string[], env: Record<string, string>, options: { de
     });
   });
 }
+
+/** The root key `serve` prints in its banner when it initializes a data directory. */
+export function rootKeyOf(proc: ServeProcess): { accessKeyId: string; secretAccessKey: string } {
+  return {
+    accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(proc.banner)![1]!,
+    secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(proc.banner)![1]!,
+  };
+}
