@@ -51,10 +51,11 @@ export function formEncode(text: string): string {
     .replace(/%20/g, "+");
 }
 
-export function queryBody(action: string, params: ReadonlyMap<string, ParamValue>): string {
+/** A Query form as botocore sends it: Action, Version, then the parameters in order. */
+export function queryBody(action: string, params: ReadonlyMap<string, ParamValue>, version = STS_VERSION): string {
   const pairs: [string, string][] = [
     ["Action", action],
-    ["Version", STS_VERSION],
+    ["Version", version],
     ...[...params].map(([k, v]): [string, string] => [k, String(v)]),
   ];
   return pairs.map(([k, v]) => `${formEncode(k)}=${formEncode(v)}`).join("&");
@@ -192,7 +193,7 @@ export async function callSts(
   const body = queryBody(operation.name, params);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
-    const headers = await sign(url, body, credentials, endpoint.signingRegion, options.now?.());
+    const headers = await signQueryRequest(url, body, credentials, endpoint.signingRegion, "sts", options.now?.());
     headers["User-Agent"] = options.userAgent;
     headers["Content-Length"] = String(Buffer.byteLength(body));
     options.debug?.(`Sending http request: POST ${url.href} attempt ${attempt} body ${body.length} bytes`);
@@ -231,11 +232,19 @@ export async function callSts(
 /** Standard mode: full jitter, base 2^(attempt−1) seconds, at most 20 s. */
 const backoff = (attempt: number): number => Math.min(MAX_BACKOFF_MS, Math.random() * 1000 * 2 ** (attempt - 1));
 
-async function sign(url: URL, body: string, credentials: Credentials, region: string, nowMs: number | undefined): Promise<Record<string, string>> {
+/** The headers of a signed Query POST to `url` (Host is node's to send): content-type, x-amz-date, the token, authorization. */
+export async function signQueryRequest(
+  url: URL,
+  body: string,
+  credentials: Credentials,
+  region: string,
+  service: string,
+  nowMs: number | undefined,
+): Promise<Record<string, string>> {
   // Loaded on first use: the commands that fail before sending (arguments, skeletons,
   // configuration) should not pay for it at start-up.
   const [{ SignatureV4 }, { NodeSha256 }] = await Promise.all([import("@smithy/signature-v4"), import("./node-sha256.js")]);
-  const signer = new SignatureV4({ credentials, region, service: "sts", sha256: NodeSha256, applyChecksum: false });
+  const signer = new SignatureV4({ credentials, region, service, sha256: NodeSha256, applyChecksum: false });
   const request = {
     method: "POST",
     protocol: url.protocol,

@@ -1,12 +1,11 @@
 /**
  * IAM calls over HTTP, as any client makes them: a Query form signed with SigV4 by AWS's own
- * signer (@smithy/signature-v4), posted to the server, the XML answer read back. The test-fixture
+ * signer (@smithy/signature-v4, as the CLI drop-ins sign), posted to the server, the XML answer read back. The test-fixture
  * helpers of `startServer` go through this, so they meet the same authentication, validation and
  * policy checks as the aws CLI would — never the store behind the API's back.
  */
 import { request } from "node:http";
-import { NodeSha256 } from "../client/node-sha256.js";
-import { formEncode } from "../client/sts-request.js";
+import { queryBody, signQueryRequest } from "../client/sts-request.js";
 import { child, parseXml, type XmlElement } from "../client/xml.js";
 import { IAM } from "../protocol/operation.js";
 
@@ -38,26 +37,10 @@ export class IamApi {
 
   /** Calls `action` and returns its `<ActionResult>` element; an error envelope throws IamCallError. */
   async call(action: string, params: Readonly<Record<string, string>> = {}): Promise<XmlElement> {
-    const body = [["Action", action], ["Version", IAM.version], ...Object.entries(params)]
-      .map(([k, v]) => `${formEncode(k!)}=${formEncode(v!)}`) // as botocore encodes Query forms
-      .join("&");
+    const body = queryBody(action, new Map(Object.entries(params)), IAM.version);
     const target = new URL(this.url);
-    const { SignatureV4 } = await import("@smithy/signature-v4");
-    const signer = new SignatureV4({ credentials: this.credentials, region: "us-east-1", service: IAM.name, sha256: NodeSha256, applyChecksum: false });
-    const signed = await signer.sign(
-      {
-        method: "POST",
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: Number(target.port),
-        path: "/",
-        query: {},
-        headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", host: target.host },
-        body,
-      },
-      { signingDate: new Date(this.now()) },
-    );
-    const { status, text } = await post(target, signed.headers, body);
+    const headers = await signQueryRequest(target, body, this.credentials, "us-east-1", IAM.name, this.now());
+    const { status, text } = await post(target, headers, body);
     const doc = parseXml(text);
     if (status !== 200) {
       const error = child(doc, "Error");
