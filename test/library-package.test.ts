@@ -79,7 +79,10 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "mfa-sts-consumer-"));
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   writeFileSync(join(scratch, "tsconfig.json"), JSON.stringify(TSCONFIG));
-  const install = await inScratch("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", REPO, `@types/node@${TYPES_NODE_VERSION}`], 120_000);
+  // --ignore-scripts: npm runs a linked folder's `prepare`, which would rebuild this repository's
+  // dist/ in place while other test files spawn the CLI from it (a half-written module once).
+  // The link uses dist/ as npm test built it.
+  const install = await inScratch("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", REPO, `@types/node@${TYPES_NODE_VERSION}`], 120_000);
   expect(install.code, install.stderr).toBe(0);
 }, 150_000);
 afterAll(() => {

@@ -103,7 +103,7 @@ export function fromMfaSession(options: MfaSessionOptions = {}): MfaSessionProvi
     const profile = options.profile ?? sessionProfile(undefined, ce);
     if (isRoleProfileName(readSharedFiles(ce), profile)) return credentialsOf(await roleSession(options, ce, profile, now));
     const key = `${credentialsFilePath(ce)}\0${profile}`;
-    let session = freshSession(ce, profile, now(), marginMs, options.longTermSuffix);
+    let session = freshSession(ce, profile, now(), marginMs, longTermSuffixOf(options));
     if (session === undefined) {
       let pending = refreshing.get(key);
       if (pending === undefined) {
@@ -181,11 +181,11 @@ function clientEnvironment(options: MfaSessionOptions): ClientEnvironment {
 }
 
 /** [P]'s session while it has more than the margin left and was made with the device the profile names now. */
-function freshSession(ce: ClientEnvironment, profile: string, nowMs: number, marginMs: number, longTermSuffix: string | undefined): Session | undefined {
+function freshSession(ce: ClientEnvironment, profile: string, nowMs: number, marginMs: number, longTermSuffix: string): Session | undefined {
   const files = readSharedFiles(ce);
   const session = storedSession(files, profile);
   if (session === undefined || session.expiresAt - nowMs <= marginMs) return undefined;
-  const serialNumber = sessionSerialNumber(files, profile, longTermSectionOf(profile, longTermSuffix ?? DEFAULT_LONG_TERM_SUFFIX));
+  const serialNumber = sessionSerialNumber(files, profile, longTermSectionOf(profile, longTermSuffix));
   return madeWithDevice(session, serialNumber) ? session : undefined;
 }
 
@@ -193,7 +193,7 @@ function freshSession(ce: ClientEnvironment, profile: string, nowMs: number, mar
 async function refresh(options: MfaSessionOptions, ce: ClientEnvironment, profile: string, now: () => number, marginMs: number): Promise<Session> {
   try {
     // Another process (a `login`, another app) may have renewed it while this one was deciding.
-    const renewed = freshSession(ce, profile, now(), marginMs, options.longTermSuffix);
+    const renewed = freshSession(ce, profile, now(), marginMs, longTermSuffixOf(options));
     if (renewed) return renewed;
     const serialNumber = sessionSerialNumber(readSharedFiles(ce), profile, longTermSectionOf(profile, longTermSuffixOf(options)));
     if (serialNumber !== undefined && options.mfaCodeProvider === undefined) {
